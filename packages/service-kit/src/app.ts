@@ -8,6 +8,7 @@ import { requireInternalToken } from './auth.ts';
 import { bodyErrors, jsonBody } from './body.ts';
 import type { Logger } from './logger.ts';
 import { type Metrics, metricsEndpoint, type RouteTemplate } from './metrics.ts';
+import { pinSchemaCoercion } from './openapi-coercion.ts';
 import { problemJsonForOpenApi, sendError } from './problem.ts';
 import { requestId } from './request-id.ts';
 
@@ -77,6 +78,7 @@ export function createServiceApp<TRouter extends AnyRouter>(options: ServiceAppO
       }),
     );
   }
+  pinSchemaCoercion(options.router);
   app.use(problemJsonForOpenApi());
   app.use(
     createOpenApiExpressMiddleware({

@@ -5,6 +5,7 @@ export * from './body.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './openapi-coercion.ts';
 export * from './problem.ts';
 export * from './request-id.ts';
 export * from './server.ts';

@@ -13,5 +13,6 @@ export interface BaseContext {
 
 /** tRPC for one app: OpenAPI metadata allowed on procedures, errors shaped as the contract's problems. */
 export function initServiceTRPC<Ctx extends BaseContext>() {
-  return initTRPC.context<Ctx>().meta<OpenApiMeta>().create({ errorFormatter });
+  // isDev off: stack traces must never reach a caller, whatever NODE_ENV says.
+  return initTRPC.context<Ctx>().meta<OpenApiMeta>().create({ errorFormatter, isDev: false });
 }

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { type Database, openDatabase } from '@oos/db-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { Database, DatabaseMode } from '@oos/db-kit';
+export type { IdempotencyKey, Order, OrderItem } from './generated/prisma/client.ts';
+export { OrderStatus, Prisma, PrismaClient } from './generated/prisma/client.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const schemaPath = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
+
+export interface OpenGatewayDatabaseOptions {
+  /** PostgreSQL URL; unset selects the embedded PGlite database under `<dataDir>/gateway`. */
+  url?: string | undefined;
+  dataDir: string;
+  poolMax?: number | undefined;
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+export function openGatewayDatabase(options: OpenGatewayDatabaseOptions): Promise<Database<PrismaClient>> {
+  return openDatabase(
+    { service: 'gateway', ...options },
+    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }) },
+  );
+}

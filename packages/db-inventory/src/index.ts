@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { type Database, openDatabase } from '@oos/db-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { Database, DatabaseMode } from '@oos/db-kit';
+export type { Reservation, ReservationLine, Stock } from './generated/prisma/client.ts';
+export { Prisma, PrismaClient, ReservationStatus } from './generated/prisma/client.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const schemaPath = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
+
+export interface OpenInventoryDatabaseOptions {
+  /** PostgreSQL URL; unset selects the embedded PGlite database under `<dataDir>/inventory`. */
+  url?: string | undefined;
+  dataDir: string;
+  poolMax?: number | undefined;
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+export function openInventoryDatabase(
+  options: OpenInventoryDatabaseOptions,
+): Promise<Database<PrismaClient>> {
+  return openDatabase(
+    { service: 'inventory', ...options },
+    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }) },
+  );
+}

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { type Database, openDatabase } from '@oos/db-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { Database, DatabaseMode } from '@oos/db-kit';
+export type { Charge } from './generated/prisma/client.ts';
+export { ChargeStatus, Prisma, PrismaClient } from './generated/prisma/client.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const schemaPath = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
+
+export interface OpenPaymentsDatabaseOptions {
+  /** PostgreSQL URL; unset selects the embedded PGlite database under `<dataDir>/payments`. */
+  url?: string | undefined;
+  dataDir: string;
+  poolMax?: number | undefined;
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+export function openPaymentsDatabase(options: OpenPaymentsDatabaseOptions): Promise<Database<PrismaClient>> {
+  return openDatabase(
+    { service: 'payments', ...options },
+    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }) },
+  );
+}
