@@ -1,0 +1,38 @@
+import type { Database, PrismaClient } from '@oos/db-inventory';
+import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import type { Express } from 'express';
+import type { InventoryConfig } from './config.ts';
+import { contextFactory } from './context.ts';
+import { inventoryRouteOf } from './route-template.ts';
+import { inventoryRouter } from './router.ts';
+
+export interface InventoryAppDeps {
+  config: Pick<InventoryConfig, 'internalToken' | 'maxBodyBytes'>;
+  db: Database<PrismaClient>;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function buildInventoryApp({ config, db, logger, metrics }: InventoryAppDeps): Express {
+  return createServiceApp({
+    router: inventoryRouter,
+    createContext: contextFactory(db.client, logger),
+    logger,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    internalToken: config.internalToken,
+    trpcPath: '/trpc',
+    routeOf: inventoryRouteOf,
+    ready: async () => {
+      try {
+        await db.ping();
+        return { ok: true, components: { db: 'ok' } };
+      } catch (error) {
+        logger.warn('database ping failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return { ok: false, components: { db: 'unavailable' } };
+      }
+    },
+  });
+}

@@ -1,0 +1,16 @@
+import { setStockInputSchema, stockOutputSchema } from '@oos/contracts';
+import { setStockLevel } from '../domain/stock-levels.ts';
+import { procedure } from '../trpc.ts';
+
+export const setStock = procedure
+  .meta({
+    openapi: {
+      method: 'PUT',
+      path: '/stock/{sku}',
+      tags: ['inventory'],
+      summary: 'Set the available units of a SKU',
+    },
+  })
+  .input(setStockInputSchema)
+  .output(stockOutputSchema)
+  .mutation(({ ctx, input }) => setStockLevel(ctx.db, input));

@@ -1,0 +1,38 @@
+import type { Database, PrismaClient } from '@oos/db-payments';
+import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import type { Express } from 'express';
+import type { PaymentsConfig } from './config.ts';
+import { contextFactory } from './context.ts';
+import { paymentsRouteOf } from './route-template.ts';
+import { paymentsRouter } from './router.ts';
+
+export interface PaymentsAppDeps {
+  config: Pick<PaymentsConfig, 'maxBodyBytes' | 'internalToken' | 'declineAboveCents'>;
+  db: Database<PrismaClient>;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function buildPaymentsApp({ config, db, logger, metrics }: PaymentsAppDeps): Express {
+  return createServiceApp({
+    router: paymentsRouter,
+    createContext: contextFactory({ db: db.client, logger, declineAboveCents: config.declineAboveCents }),
+    logger,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    internalToken: config.internalToken,
+    trpcPath: '/trpc',
+    routeOf: paymentsRouteOf,
+    ready: async () => {
+      try {
+        await db.ping();
+        return { ok: true, components: { db: 'ok' } };
+      } catch (error) {
+        logger.warn('readiness: database unreachable', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return { ok: false, components: { db: 'unavailable' } };
+      }
+    },
+  });
+}

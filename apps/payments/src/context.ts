@@ -1,0 +1,27 @@
+import type { PrismaClient } from '@oos/db-payments';
+import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
+import type { Request, Response } from 'express';
+
+export interface AppContext extends BaseContext {
+  db: PrismaClient;
+  declineAboveCents: number;
+}
+
+export interface ContextDeps {
+  db: PrismaClient;
+  logger: Logger;
+  declineAboveCents: number;
+}
+
+export function contextFactory(deps: ContextDeps) {
+  return ({ req }: { req: Request; res: Response }): AppContext => {
+    const requestId = requestIdOf(req);
+    return {
+      requestId,
+      logger: deps.logger.child({ request_id: requestId }),
+      headers: req.headers,
+      db: deps.db,
+      declineAboveCents: deps.declineAboveCents,
+    };
+  };
+}
