@@ -1,0 +1,43 @@
+import type { PrismaClient } from '@oos/db-gateway';
+import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
+import type { Request, Response } from 'express';
+import type { CreateOrderDeps } from './domain/create-order.ts';
+
+/**
+ * Status and headers a procedure wants on its answer. The REST adapter's `responseMeta` reads them (success and
+ * error alike): the one way this app sets 201, `Idempotent-Replay` and `Retry-After`.
+ */
+export interface ResponseControl {
+  status?: number;
+  headers: Record<string, string>;
+}
+
+export interface AppContext extends BaseContext {
+  db: PrismaClient;
+  orders: CreateOrderDeps;
+  /** The parsed JSON body before validation (the idempotency fingerprint is taken from it). */
+  rawBody: unknown;
+  response: ResponseControl;
+}
+
+export interface ContextDeps {
+  db: PrismaClient;
+  logger: Logger;
+  orders: Omit<CreateOrderDeps, 'logger'>;
+}
+
+export function contextFactory(deps: ContextDeps) {
+  return ({ req }: { req: Request; res: Response }): AppContext => {
+    const requestId = requestIdOf(req);
+    const logger = deps.logger.child({ request_id: requestId });
+    return {
+      requestId,
+      logger,
+      headers: req.headers,
+      db: deps.db,
+      orders: { ...deps.orders, logger },
+      rawBody: req.body,
+      response: { headers: {} },
+    };
+  };
+}

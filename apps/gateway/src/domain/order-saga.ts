@@ -1,0 +1,152 @@
+import type { PrismaClient } from '@oos/db-gateway';
+import { getUpstreamUnavailable } from '@oos/resilience';
+import type { Logger } from '@oos/service-kit';
+import { z } from 'zod';
+import { type CallContext, callOptions, type Upstreams } from '../upstreams.ts';
+import { type Lease, releaseLease, writeHolding } from './order-lease.ts';
+import type { OrderWithItems } from './order-view.ts';
+
+export interface SagaDeps {
+  db: PrismaClient;
+  upstreams: Pick<Upstreams, 'inventory' | 'payments'>;
+  logger: Logger;
+  leaseMs: number;
+}
+
+/** How a run ended: the order as stored, and why it is still PENDING if it is. */
+export type SagaRun =
+  | { order: OrderWithItems; interrupted?: undefined }
+  | { order: OrderWithItems; interrupted: StepFailedError };
+
+/** An upstream gave no usable answer (down, timed out, breaker open, or an unexpected reply): retry later. */
+export class StepFailedError extends Error {
+  override name = 'StepFailedError';
+  constructor(
+    readonly step: 'reserve' | 'charge' | 'release',
+    override readonly cause: unknown,
+  ) {
+    super(`saga step ${step} failed`, { cause });
+  }
+  get breakerOpen(): boolean {
+    return getUpstreamUnavailable(this.cause)?.reason === 'breaker_open';
+  }
+}
+
+/** The charge key the gateway derives from the order (CONTRACT §4): every resume of one order charges once. */
+export const chargeKeyOf = (orderId: string) => `order:${orderId}:charge`;
+
+const domainAnswerSchema = z.object({ data: z.object({ detail: z.string() }) });
+
+/** The code of a domain answer (a 4xx with our `detail`) from an internal service, if that is what failed. */
+function domainDetail(error: unknown): string | undefined {
+  const parsed = domainAnswerSchema.safeParse(error);
+  return parsed.success ? parsed.data.data.detail : undefined;
+}
+
+/**
+ * Runs the order saga from whatever step the order has recorded, while holding its lease:
+ *
+ *   1. reserve the stock (reservation id = order id)   shortage → FAILED / INSUFFICIENT_STOCK, nothing held
+ *   2. charge (key derived from the order id)           decline  → failure recorded, go on to compensate
+ *   3. on decline: release the reservation              then     → FAILED / PAYMENT_FAILED
+ *   4. otherwise                                                 → CONFIRMED with the transaction id
+ *
+ * Each finished step is written before the next starts, so a resume (a retry with the same key, or the recovery
+ * worker) skips it. Reserve, charge and release are idempotent upstream as well, so even a step whose answer was
+ * lost (crash after the call, before the write) is safely repeated. If an upstream gives no usable answer the
+ * order stays PENDING, the lease is returned, and the run reports where it stopped.
+ */
+export async function resumeOrder(
+  deps: SagaDeps,
+  start: { order: OrderWithItems; lease: Lease },
+  call: CallContext,
+): Promise<SagaRun> {
+  const { db, upstreams, logger, leaseMs } = deps;
+  let { order, lease } = start;
+  const record = async (data: Parameters<typeof writeHolding>[3], final = false) => {
+    ({ order, lease } = await writeHolding(db, lease, leaseMs, data, !final));
+  };
+  const log = logger.child({ order_id: order.id });
+
+  try {
+    if (order.failureReason === null && !order.reserved) {
+      const items = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+      const reserved = await step('reserve', async () => {
+        try {
+          await upstreams.inventory.reserve.mutate({ reservation_id: order.id, items }, callOptions(call));
+          return true;
+        } catch (error) {
+          if (domainDetail(error) === 'INSUFFICIENT_STOCK') return false;
+          throw error;
+        }
+      });
+      if (!reserved) {
+        log.info('order failed: insufficient stock');
+        await record({ status: 'FAILED', failureReason: 'INSUFFICIENT_STOCK' }, true);
+        return { order };
+      }
+      await record({ reserved: true });
+    }
+
+    if (order.failureReason === null && !order.charged) {
+      const charge = await step('charge', async () => {
+        try {
+          const input = { order_id: order.id, amount_cents: order.amountCents, currency: order.currency };
+          const result = await upstreams.payments.charge.mutate(
+            input,
+            callOptions({ ...call, idempotencyKey: chargeKeyOf(order.id) }),
+          );
+          return { declined: false as const, transactionId: result.transaction_id };
+        } catch (error) {
+          if (domainDetail(error) === 'PAYMENT_FAILED') return { declined: true as const };
+          throw error;
+        }
+      });
+      if (charge.declined) {
+        log.info('payment declined; releasing the reservation');
+        await record({ failureReason: 'PAYMENT_FAILED' });
+      } else {
+        await record({ charged: true, transactionId: charge.transactionId });
+      }
+    }
+
+    if (order.failureReason === 'PAYMENT_FAILED') {
+      if (order.reserved && !order.released) {
+        await step('release', () =>
+          upstreams.inventory.release.mutate({ reservation_id: order.id }, callOptions(call)),
+        );
+        await record({ released: true });
+      }
+      await record({ status: 'FAILED' }, true);
+      return { order };
+    }
+
+    log.info('order confirmed', { transaction_id: order.transactionId });
+    await record({ status: 'CONFIRMED' }, true);
+    return { order };
+  } catch (error) {
+    if (error instanceof StepFailedError) {
+      await releaseLease(db, lease);
+      return { order, interrupted: error };
+    }
+    await releaseLease(db, lease).catch(() => undefined);
+    throw error;
+  }
+
+  async function step<T>(name: StepFailedError['step'], run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const unavailable = getUpstreamUnavailable(error);
+      if (unavailable) {
+        log.warn('upstream unavailable; order stays PENDING', { step: name, reason: unavailable.reason });
+      } else {
+        log.error('unexpected upstream answer; order stays PENDING', {
+          step: name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      throw new StepFailedError(name, error);
+    }
+  }
+}

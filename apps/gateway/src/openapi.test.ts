@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from './openapi.ts';
+
+describe('OpenAPI document', () => {
+  const document = buildOpenApiDocument();
+
+  it('is OpenAPI 3 and lists every public path', () => {
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths ?? {}).sort()).toEqual(['/api/orders', '/api/orders/{id}']);
+  });
+
+  it('documents every status of create, with problem+json error bodies', () => {
+    const create = document.paths?.['/api/orders']?.post;
+    expect(Object.keys(create?.responses ?? {}).sort()).toEqual(
+      ['200', '201', '400', '402', '409', '413', '415', '422', '429', '500', '503', '504'].sort(),
+    );
+    expect(JSON.stringify(create?.responses?.['422'])).toContain('application/problem+json');
+    expect(JSON.stringify(create?.responses?.['503'])).toContain('Retry-After');
+    expect(JSON.stringify(create?.parameters)).toContain('Idempotency-Key');
+  });
+
+  it('documents 404 for detail and 400 for list', () => {
+    expect(document.paths?.['/api/orders/{id}']?.get?.responses).toHaveProperty('404');
+    expect(document.paths?.['/api/orders']?.get?.responses).toHaveProperty('400');
+  });
+});

@@ -1,0 +1,12 @@
+import type { Request } from 'express';
+
+const FIXED = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs', '/api/orders']);
+
+/** Metric labels name the route, never the raw path, so order ids and junk paths cannot grow label cardinality. */
+export function gatewayRouteOf(req: Request): string {
+  const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+  if (FIXED.has(path)) return path;
+  if (/^\/api\/orders\/[^/]+$/.test(path)) return '/api/orders/{id}';
+  if (path.startsWith('/docs/')) return '/docs/{asset}';
+  return 'unmatched';
+}

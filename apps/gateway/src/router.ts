@@ -1,0 +1,7 @@
+import { createOrder } from './procedures/create-order.ts';
+import { getOrder } from './procedures/get-order.ts';
+import { listOrders } from './procedures/list-orders.ts';
+import { t } from './trpc.ts';
+
+export const gatewayRouter = t.router({ createOrder, listOrders, getOrder });
+export type GatewayRouter = typeof gatewayRouter;

@@ -1,0 +1,229 @@
+import {
+  type PrismaClient as GatewayPrisma,
+  migrationsDir as gatewayMigrations,
+  openGatewayDatabase,
+} from '@oos/db-gateway';
+import {
+  type PrismaClient as InventoryPrisma,
+  migrationsDir as inventoryMigrations,
+  openInventoryDatabase,
+} from '@oos/db-inventory';
+import type { Database } from '@oos/db-kit';
+import { deployMigrationsToUrl } from '@oos/db-kit';
+import { createTestDatabase, freshTempDir, postgresForTests } from '@oos/db-kit/testing';
+import {
+  openPaymentsDatabase,
+  type PrismaClient as PaymentsPrisma,
+  migrationsDir as paymentsMigrations,
+} from '@oos/db-payments';
+import { buildInventoryApp } from '@oos/inventory/app';
+import type { InventoryRouter } from '@oos/inventory/router';
+import { buildPaymentsApp } from '@oos/payments/app';
+import { type ResilienceConfig, resolveResilienceConfig } from '@oos/resilience';
+import { createLogger, createMetrics, listen, type RunningServer } from '@oos/service-kit';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { buildGatewayApp } from '../src/app.ts';
+import { createUpstreams, type Upstreams } from '../src/upstreams.ts';
+import { type GateProxy, startGateProxy } from './gate-proxy.ts';
+
+export type Mode = 'embedded' | 'postgres';
+
+/** Embedded always; PostgreSQL when reachable (required under CI). */
+export async function availableModes(): Promise<Mode[]> {
+  const postgres = await postgresForTests();
+  return postgres.available ? ['embedded', 'postgres'] : ['embedded'];
+}
+
+/** Short enough that an outage answers quickly, long enough that a loaded machine does not time out. */
+export const TEST_RESILIENCE: Partial<ResilienceConfig> = {
+  timeoutMs: 5_000,
+  retryMax: 2,
+  retryBackoffMs: 10,
+  retryMaxBackoffMs: 20,
+  retryDeadlineMs: 10_000,
+  breakerVolumeThreshold: 1000,
+};
+
+export const DECLINE_ABOVE_CENTS = 1_000_000;
+
+interface Opened<C> {
+  db: Database<C>;
+  drop(): Promise<void>;
+}
+
+async function open<C>(
+  mode: Mode,
+  service: string,
+  migrationsDir: string,
+  opener: (options: { url?: string; dataDir: string; poolMax?: number }) => Promise<Database<C>>,
+): Promise<Opened<C>> {
+  const dataDir = await freshTempDir(`oos-gateway-test-${service}-`);
+  if (mode === 'embedded') {
+    const db = await opener({ dataDir });
+    return { db, drop: () => db.close() };
+  }
+  const database = await createTestDatabase(`gateway_${service}`);
+  await deployMigrationsToUrl(database.url, migrationsDir);
+  const db = await opener({ url: database.url, dataDir, poolMax: 30 });
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface SystemOptions {
+  resilience?: Partial<ResilienceConfig>;
+  /** Put a proxy that can hold requests between the gateway and payments. */
+  gatePayments?: boolean;
+  leaseMs?: number;
+  idempotencyTtlHours?: number;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+export interface System {
+  url: string;
+  gatewayDb: GatewayPrisma;
+  inventoryDb: InventoryPrisma;
+  paymentsDb: PaymentsPrisma;
+  inventory: TRPCClient<InventoryRouter>;
+  upstreams: Upstreams;
+  gate: GateProxy | undefined;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: string; headers?: Record<string, string> },
+  ): Promise<Answer>;
+  /** POST /api/orders/ with a JSON body (an object, serialised, or the exact text given). */
+  create(body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  setStock(sku: string, quantity: number): Promise<void>;
+  stock(sku: string): Promise<number>;
+  /** Successful, un-refunded charges in the payments database. */
+  authorizedCharges(): Promise<number>;
+  stopPayments(): Promise<void>;
+  /** Listens again on the port payments had, with the same database. */
+  restartPayments(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quiet = (service: string) => createLogger({ service, level: 'error' });
+
+/** Inventory, payments and the gateway, each with its own fresh database, on 127.0.0.1 ephemeral ports. */
+export async function startSystem(mode: Mode, options: SystemOptions = {}): Promise<System> {
+  const inventoryDb = await open(mode, 'inventory', inventoryMigrations, openInventoryDatabase);
+  const paymentsDb = await open(mode, 'payments', paymentsMigrations, openPaymentsDatabase);
+  const gatewayDb: Opened<GatewayPrisma> = await open(
+    mode,
+    'gateway',
+    gatewayMigrations,
+    openGatewayDatabase,
+  );
+
+  const inventoryServer = await listen(
+    buildInventoryApp({
+      config: { internalToken: undefined, maxBodyBytes: 1024 * 1024 },
+      db: inventoryDb.db,
+      logger: quiet('inventory'),
+      metrics: createMetrics('inventory'),
+    }),
+    0,
+    '127.0.0.1',
+  );
+  const paymentsApp = buildPaymentsApp({
+    config: { internalToken: undefined, maxBodyBytes: 1024 * 1024, declineAboveCents: DECLINE_ABOVE_CENTS },
+    db: paymentsDb.db,
+    logger: quiet('payments'),
+    metrics: createMetrics('payments'),
+  });
+  let paymentsServer: RunningServer | undefined = await listen(paymentsApp, 0, '127.0.0.1');
+  const paymentsPort = paymentsServer.port;
+  const gate = options.gatePayments ? await startGateProxy(paymentsServer.url) : undefined;
+
+  const resilience = resolveResilienceConfig({ ...TEST_RESILIENCE, ...options.resilience });
+  const upstreams = createUpstreams({
+    inventoryBaseUrl: inventoryServer.url,
+    paymentsBaseUrl: gate?.url ?? paymentsServer.url,
+    internalToken: undefined,
+    resilience,
+    logger: quiet('gateway'),
+  });
+  const gatewayServer = await listen(
+    buildGatewayApp({
+      config: {
+        maxBodyBytes: 1024 * 1024,
+        idempotencyTtlHours: options.idempotencyTtlHours ?? 24,
+        leaseMs: options.leaseMs ?? 30_000,
+        resilience,
+      },
+      db: gatewayDb.db,
+      upstreams,
+      logger: quiet('gateway'),
+      metrics: createMetrics('gateway'),
+    }),
+    0,
+    '127.0.0.1',
+  );
+  const inventory = createTRPCClient<InventoryRouter>({
+    links: [httpLink({ url: `${inventoryServer.url}/trpc` })],
+  });
+
+  const request: System['request'] = async (method, path, init = {}) => {
+    const response = await fetch(`${gatewayServer.url}${path}`, {
+      method,
+      headers: init.headers,
+      body: init.body,
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+
+  return {
+    url: gatewayServer.url,
+    gatewayDb: gatewayDb.db.client,
+    inventoryDb: inventoryDb.db.client,
+    paymentsDb: paymentsDb.db.client,
+    inventory,
+    upstreams,
+    gate,
+    request,
+    create: (body, headers = {}) =>
+      request('POST', '/api/orders/', {
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', ...headers },
+      }),
+    setStock: async (sku, quantity) => {
+      await inventory.setStock.mutate({ sku, quantity });
+    },
+    stock: async (sku) => (await inventory.getStock.query({ sku })).quantity,
+    authorizedCharges: () => paymentsDb.db.client.charge.count({ where: { status: 'AUTHORIZED' } }),
+    stopPayments: async () => {
+      await paymentsServer?.close(0);
+      paymentsServer = undefined;
+    },
+    restartPayments: async () => {
+      paymentsServer = await listen(paymentsApp, paymentsPort, '127.0.0.1');
+    },
+    close: async () => {
+      await gatewayServer.close(0);
+      upstreams.shutdown();
+      await gate?.stop();
+      await paymentsServer?.close(0);
+      await inventoryServer.close(0);
+      await Promise.allSettled([gatewayDb.drop(), paymentsDb.drop(), inventoryDb.drop()]);
+    },
+  };
+}
