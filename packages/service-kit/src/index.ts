@@ -8,6 +8,7 @@ export * from './metrics.ts';
 export * from './openapi-coercion.ts';
 export * from './problem.ts';
 export * from './request-id.ts';
+export * from './run-service.ts';
 export * from './server.ts';
 export * from './service-config.ts';
 export * from './trpc.ts';
