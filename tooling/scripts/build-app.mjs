@@ -1,36 +1,115 @@
-// Bundles one app (run from its folder) into dist/main.js for plain `node`: the workspace packages, which export
-// TypeScript source, are inlined; third-party packages stay external and are installed as production dependencies.
-import { readFileSync } from 'node:fs';
+// Builds one app (run from its folder) into dist/ for plain `node`, with no dev dependency and no tsx at run time:
+//   dist/main.js     the service (src/main.ts)
+//   dist/migrate.js  its database's migration CLI (`node dist/migrate.js deploy`), when the app has a db package
+//
+// Everything that is plain JavaScript is bundled, workspace packages and third-party ones alike: pnpm's strict
+// node_modules would not let dist/ resolve a workspace package's own dependencies (pg, winston, ...) at run time.
+// Only RUNTIME_EXTERNALS stay imports; they load files next to their own code, so they must be installed as direct
+// dependencies of the app, which this script checks.
+//
+// Workspace sources that locate files from `import.meta.url` (the migrations folder, the default data dir, the
+// schema engine's wasm) keep pointing at their own folder in the repository, not at dist/: the images keep the
+// repository layout (apps/<app>/dist beside packages/db-<app>/prisma), so the same lookups work in both.
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const appDir = process.cwd();
-const manifest = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
+/** Packages that read files beside their own code (wasm, data, static assets), so bundling would break them. */
+const RUNTIME_EXTERNALS = ['@electric-sql/pglite', 'swagger-ui-dist'];
+/** Optional packages required lazily by a dependency and never installed here (pg's native bindings). */
+const NEVER_INSTALLED = ['pg-native'];
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const appDir = process.cwd();
+const outdir = path.join(appDir, 'dist');
+const manifest = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
+const dependencies = Object.keys(manifest.dependencies ?? {});
+
+function packageNameOf(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function dbPackageDir() {
+  const dbPackages = dependencies.filter((name) => name.startsWith('@oos/db-') && name !== '@oos/db-kit');
+  if (dbPackages.length > 1)
+    throw new Error(`${manifest.name} depends on several db packages: ${dbPackages}`);
+  const [name] = dbPackages;
+  return name === undefined ? undefined : realpathSync(path.join(appDir, 'node_modules', name));
+}
+
+const entryPoints = [{ in: path.join(appDir, 'src/main.ts'), out: 'main' }];
+const dbDir = dbPackageDir();
+if (dbDir !== undefined) entryPoints.push({ in: path.join(dbDir, 'src/cli.ts'), out: 'migrate' });
+
+const missingExternals = new Set();
+
+const externalsPlugin = {
+  name: 'runtime-externals',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path)) {
+        return { path: args.path, external: true };
+      }
+      const name = packageNameOf(args.path);
+      if (NEVER_INSTALLED.includes(name)) return { path: args.path, external: true };
+      if (!RUNTIME_EXTERNALS.includes(name)) return undefined;
+      if (!dependencies.includes(name)) missingExternals.add(name);
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js' };
+
+const sourceUrlPlugin = {
+  name: 'workspace-source-urls',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.[mc]?[jt]s$/ }, (args) => {
+      const loader = LOADERS[path.extname(args.path)];
+      if (loader === undefined || args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (path.relative(repoRoot, args.path).startsWith('..')) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const relative = path.relative(outdir, args.path).split(path.sep).join('/');
+      return {
+        contents: source.replaceAll('import.meta.url', `__oosSourceUrl(${JSON.stringify(relative)})`),
+        loader,
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(appDir, 'src/main.ts')],
-  outfile: path.join(appDir, 'dist/main.js'),
+  entryPoints,
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20.19',
   format: 'esm',
+  // Third-party ESM packages put `module`/`import` first; CommonJS ones still call require() once bundled.
+  mainFields: ['module', 'main'],
+  keepNames: true,
   sourcemap: true,
+  legalComments: 'none',
   logLevel: 'warning',
   banner: {
-    // Bundled CommonJS dependencies of workspace packages may still call require().
-    js: "import { createRequire as __oosCreateRequire } from 'node:module'; const require = __oosCreateRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __oosCreateRequire } from 'node:module';",
+      'const require = __oosCreateRequire(import.meta.url);',
+      'const __oosSourceUrl = (relative) => new URL(relative, import.meta.url).href;',
+    ].join('\n'),
   },
-  plugins: [
-    {
-      name: 'externalize-third-party',
-      setup(pluginBuild) {
-        pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@oos/') || args.path.startsWith('node:')
-            ? undefined
-            : { path: args.path, external: true },
-        );
-      },
-    },
-  ],
+  plugins: [externalsPlugin, sourceUrlPlugin],
 });
-console.log(`built ${manifest.name} → dist/main.js`);
+
+if (missingExternals.size > 0) {
+  throw new Error(
+    `${manifest.name}: ${[...missingExternals].join(', ')} cannot be bundled and must be listed in its "dependencies"`,
+  );
+}
+console.log(`built ${manifest.name} → ${entryPoints.map((entry) => `dist/${entry.out}.js`).join(', ')}`);

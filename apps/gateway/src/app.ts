@@ -1,25 +1,43 @@
 import type { Database, PrismaClient } from '@oos/db-gateway';
 import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
+import { NO_ORDER_CACHE, type OrderCache } from './cache/order-cache.ts';
 import type { GatewayConfig } from './config.ts';
 import { type AppContext, contextFactory } from './context.ts';
 import { mountDocs } from './docs.ts';
+import type { Edge, TrustProxy } from './edge/index.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { gatewayRouteOf } from './route-template.ts';
 import { gatewayRouter } from './router.ts';
 import type { Upstreams } from './upstreams.ts';
 
 export interface GatewayAppDeps {
-  config: Pick<GatewayConfig, 'maxBodyBytes' | 'idempotencyTtlHours' | 'leaseMs' | 'resilience'>;
+  config: Pick<GatewayConfig, 'maxBodyBytes' | 'idempotencyTtlHours' | 'leaseMs' | 'resilience'> & {
+    /** Express's `trust proxy`; the edge's client IP, HTTPS and host checks depend on it. Default false. */
+    trustProxy?: TrustProxy;
+  };
   db: Database<PrismaClient>;
   upstreams: Upstreams;
   logger: Logger;
   metrics: Metrics;
+  /** Rate limits, security headers, CORS, hosts, HTTPS redirect; without it the app has none (domain tests). */
+  edge?: Edge;
+  /** Without it every read goes to the database. */
+  orderCache?: OrderCache;
 }
 
-export function buildGatewayApp({ config, db, upstreams, logger, metrics }: GatewayAppDeps): Express {
+export function buildGatewayApp({
+  config,
+  db,
+  upstreams,
+  logger,
+  metrics,
+  edge,
+  orderCache = NO_ORDER_CACHE,
+}: GatewayAppDeps): Express {
   let document: unknown;
-  return createServiceApp({
+  const app = createServiceApp({
+    edge: edge?.handlers,
     router: gatewayRouter,
     createContext: contextFactory({
       db: db.client,
@@ -31,6 +49,7 @@ export function buildGatewayApp({ config, db, upstreams, logger, metrics }: Gate
         idempotencyTtlHours: config.idempotencyTtlHours,
         breakerRetryAfterSeconds: Math.max(1, Math.ceil(config.resilience.breakerResetMs / 1000)),
       },
+      orderCache,
     }),
     // The public API is REST only (no /trpc endpoint) and has no bearer token: the token is for internal calls.
     logger,
@@ -60,8 +79,11 @@ export function buildGatewayApp({ config, db, upstreams, logger, metrics }: Gate
       }
       return {
         ok: dbState === 'ok',
-        components: { db: dbState, redis: 'not_configured', inventory, payments },
+        // Redis only makes the edge stricter and reads faster; its absence never stops the gateway serving.
+        components: { db: dbState, redis: edge?.redisState() ?? 'not_configured', inventory, payments },
       };
     },
   });
+  app.set('trust proxy', config.trustProxy ?? false);
+  return app;
 }

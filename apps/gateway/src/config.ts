@@ -8,6 +8,8 @@ import {
   readServiceConfig,
   type ServiceConfig,
 } from '@oos/service-kit';
+import { type EdgeConfig, readEdgeConfig } from './edge/index.ts';
+import type { RecoveryConfig } from './recovery/worker.ts';
 
 export const GATEWAY_DEFAULT_PORT = 8000;
 
@@ -19,6 +21,12 @@ export interface GatewayConfig extends ServiceConfig {
   /** How long a saga run may hold an order before another runner may take it over. */
   leaseMs: number;
   resilience: ResilienceConfig;
+  /** The recovery worker (src/recovery): pass interval, claim lease, pending timeout, key sweeping. */
+  recovery: RecoveryConfig;
+  /** SIGTERM: how long in-flight requests (and the worker's running pass) may take before they are cut. */
+  shutdownGraceMs: number;
+  /** Rate limits, security headers, CORS, hosts, HTTPS, Redis (src/edge). */
+  edge: EdgeConfig;
 }
 
 const gatewayShape = {
@@ -26,6 +34,12 @@ const gatewayShape = {
   PAYMENTS_BASE_URL: envUrl(['http:', 'https:']).default('http://127.0.0.1:9002'),
   IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 365).default(24),
   RECOVERY_LEASE_MS: envInt(1000, 24 * 60 * 60 * 1000).default(30_000),
+  RECOVERY_INTERVAL_MS: envInt(100, 60 * 60 * 1000).default(5_000),
+  RECOVERY_BATCH_SIZE: envInt(1, 1000).default(20),
+  RECOVERY_BACKOFF_MAX_MS: envInt(1000, 24 * 60 * 60 * 1000).default(5 * 60 * 1000),
+  ORDER_PENDING_TIMEOUT_MS: envInt(1000, 7 * 24 * 60 * 60 * 1000).default(15 * 60 * 1000),
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: envInt(1000, 24 * 60 * 60 * 1000).default(60_000),
+  SHUTDOWN_GRACE_MS: envInt(0, 10 * 60 * 1000).default(10_000),
 };
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
@@ -52,5 +66,15 @@ export function readGatewayConfig(env: EnvSource): GatewayConfig {
     idempotencyTtlHours: own.IDEMPOTENCY_TTL_HOURS,
     leaseMs: own.RECOVERY_LEASE_MS,
     resilience,
+    recovery: {
+      intervalMs: own.RECOVERY_INTERVAL_MS,
+      leaseMs: own.RECOVERY_LEASE_MS,
+      pendingTimeoutMs: own.ORDER_PENDING_TIMEOUT_MS,
+      batchSize: own.RECOVERY_BATCH_SIZE,
+      maxBackoffMs: own.RECOVERY_BACKOFF_MAX_MS,
+      keySweepIntervalMs: own.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+    },
+    shutdownGraceMs: own.SHUTDOWN_GRACE_MS,
+    edge: readEdgeConfig(env),
   };
 }

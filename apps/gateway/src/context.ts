@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@oos/db-gateway';
 import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
 import type { Request, Response } from 'express';
+import type { OrderCache } from './cache/order-cache.ts';
 import type { CreateOrderDeps } from './domain/create-order.ts';
 
 /**
@@ -18,12 +19,15 @@ export interface AppContext extends BaseContext {
   /** The parsed JSON body before validation (the idempotency fingerprint is taken from it). */
   rawBody: unknown;
   response: ResponseControl;
+  /** Read-through cache for single-order reads (a pass-through without Redis). */
+  orderCache: OrderCache;
 }
 
 export interface ContextDeps {
   db: PrismaClient;
   logger: Logger;
   orders: Omit<CreateOrderDeps, 'logger'>;
+  orderCache: OrderCache;
 }
 
 export function contextFactory(deps: ContextDeps) {
@@ -38,6 +42,7 @@ export function contextFactory(deps: ContextDeps) {
       orders: { ...deps.orders, logger },
       rawBody: req.body,
       response: { headers: {} },
+      orderCache: deps.orderCache,
     };
   };
 }

@@ -8,7 +8,10 @@ import {
   stopOnSignals,
 } from '@oos/service-kit';
 import { buildGatewayApp } from './app.ts';
+import { createOrderCache } from './cache/order-cache.ts';
 import { type GatewayConfig, readGatewayConfig } from './config.ts';
+import { createEdge } from './edge/index.ts';
+import { createRecoveryWorker } from './recovery/worker.ts';
 import { createUpstreams } from './upstreams.ts';
 
 function configOrExit(): GatewayConfig {
@@ -43,7 +46,19 @@ const upstreams = createUpstreams({
   logger,
 });
 
-const app = buildGatewayApp({ config, db, upstreams, logger, metrics: createMetrics('gateway') });
+const edge = createEdge(config.edge, { logger });
+const orderCache = createOrderCache({ redisUrl: config.edge.redisUrl, logger });
+const app = buildGatewayApp({
+  config: { ...config, trustProxy: config.edge.trustProxy },
+  db,
+  upstreams,
+  logger,
+  metrics: createMetrics('gateway'),
+  edge,
+  orderCache,
+});
+// Until Redis has answered (or failed to), every request would be served unlimited and logged as an outage.
+await Promise.all([edge.ready(), orderCache.ready()]);
 const running = await listen(app, config.port, config.host);
 logger.info('listening', {
   url: running.url,
@@ -51,8 +66,18 @@ logger.info('listening', {
   inventory: config.inventoryBaseUrl,
   payments: config.paymentsBaseUrl,
 });
+const recovery = createRecoveryWorker({ db: db.client, upstreams, logger, config: config.recovery });
+recovery.start();
 stopOnSignals({
   logger,
   running,
-  closers: [async () => upstreams.shutdown(), () => db.close()],
+  graceMs: config.shutdownGraceMs,
+  // The worker first: its running pass may finish (bounded) and its claims are given back before pools close.
+  closers: [
+    () => recovery.stop(config.shutdownGraceMs),
+    async () => upstreams.shutdown(),
+    () => edge.close(),
+    () => orderCache.close(),
+    () => db.close(),
+  ],
 });

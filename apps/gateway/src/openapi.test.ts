@@ -6,7 +6,11 @@ describe('OpenAPI document', () => {
 
   it('is OpenAPI 3 and lists every public path', () => {
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths ?? {}).sort()).toEqual(['/api/orders', '/api/orders/{id}']);
+    expect(Object.keys(document.paths ?? {}).sort()).toEqual([
+      '/api/orders',
+      '/api/orders/{id}',
+      '/api/orders/{id}/cancel',
+    ]);
   });
 
   it('documents every status of create, with problem+json error bodies', () => {
@@ -22,5 +26,17 @@ describe('OpenAPI document', () => {
   it('documents 404 for detail and 400 for list', () => {
     expect(document.paths?.['/api/orders/{id}']?.get?.responses).toHaveProperty('404');
     expect(document.paths?.['/api/orders']?.get?.responses).toHaveProperty('400');
+    const cancel = document.paths?.['/api/orders/{id}/cancel']?.post?.responses ?? {};
+    expect(Object.keys(cancel).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '409',
+      '413',
+      '415',
+      '429',
+      '500',
+      '503',
+    ]);
   });
 });

@@ -99,6 +99,33 @@ function responsesFor(operationId: string, success: unknown): Responses {
         '404': problem('No order has this id (or it is not a UUID)', ['NOT_FOUND']),
         ...COMMON_ERRORS,
       };
+    case 'cancelOrder':
+      return {
+        '200': json(
+          'The order, CANCELLED (also when it already was; a keyed replay adds Idempotent-Replay)',
+          {
+            'Idempotent-Replay': REPLAY,
+          },
+        ),
+        '400': problem('Invalid Idempotency-Key, or a body that is not empty or `{}`', ['validation']),
+        '404': problem('No order has this id (or it is not a UUID)', ['NOT_FOUND']),
+        '409': problem(
+          'NOT_CANCELLABLE: the order FAILED. ORDER_BUSY: the saga or the recovery worker holds the order ' +
+            '(Retry-After: 1). IDEMPOTENCY_CONFLICT: the key was used to cancel another order. ' +
+            'IDEMPOTENCY_IN_PROGRESS: the first cancel with this key has no final answer yet and the order is held.',
+          ['NOT_CANCELLABLE', 'ORDER_BUSY', 'IDEMPOTENCY_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS'],
+          { retryAfter: true },
+        ),
+        '413': problem('Body over API_MAX_BYTES', ['PAYLOAD_TOO_LARGE']),
+        '415': problem('A body that is not application/json', ['UNSUPPORTED_MEDIA_TYPE']),
+        ...COMMON_ERRORS,
+        '503': problem(
+          'An upstream is unavailable: the cancellation is recorded and the recovery worker completes it ' +
+            '(the order becomes CANCELLED); a repeated cancel returns the current state.',
+          ['UPSTREAM_UNAVAILABLE'],
+          { orderId: true, retryAfter: true },
+        ),
+      };
     default:
       throw new Error(`no documented responses for operation ${operationId}`);
   }

@@ -7,6 +7,7 @@ export function gatewayRouteOf(req: Request): string {
   const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
   if (FIXED.has(path)) return path;
   if (/^\/api\/orders\/[^/]+$/.test(path)) return '/api/orders/{id}';
+  if (/^\/api\/orders\/[^/]+\/cancel$/.test(path)) return '/api/orders/{id}/cancel';
   if (path.startsWith('/docs/')) return '/docs/{asset}';
   return 'unmatched';
 }

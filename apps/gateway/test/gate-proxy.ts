@@ -5,6 +5,8 @@ export interface GateProxy {
   url: string;
   /** Requests received while the gate was closed and not yet forwarded. */
   readonly held: number;
+  /** Every request that reached the proxy, held or not. */
+  readonly received: number;
   /** From now on, hold every request until `open()`. */
   close(): void;
   /** Forward the held requests and every later one. */
@@ -20,7 +22,9 @@ export async function startGateProxy(target: string): Promise<GateProxy> {
   const targetUrl = new URL(target);
   let closed = false;
   let waiting: Array<() => void> = [];
+  let received = 0;
   const server = createServer((req, res) => {
+    received += 1;
     const forward = () => {
       const upstream = request(
         {
@@ -50,6 +54,9 @@ export async function startGateProxy(target: string): Promise<GateProxy> {
     url: `http://127.0.0.1:${port}`,
     get held() {
       return waiting.length;
+    },
+    get received() {
+      return received;
     },
     close: () => {
       closed = true;

@@ -20,9 +20,11 @@ import { buildInventoryApp } from '@oos/inventory/app';
 import type { InventoryRouter } from '@oos/inventory/router';
 import { buildPaymentsApp } from '@oos/payments/app';
 import { type ResilienceConfig, resolveResilienceConfig } from '@oos/resilience';
-import { createLogger, createMetrics, listen, type RunningServer } from '@oos/service-kit';
+import { createLogger, createMetrics, type Logger, listen, type RunningServer } from '@oos/service-kit';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { buildGatewayApp } from '../src/app.ts';
+import { createOrderCache, type OrderCache } from '../src/cache/order-cache.ts';
+import { createEdge, type Edge, readEdgeConfig } from '../src/edge/index.ts';
 import { createUpstreams, type Upstreams } from '../src/upstreams.ts';
 import { type GateProxy, startGateProxy } from './gate-proxy.ts';
 
@@ -80,6 +82,12 @@ export interface SystemOptions {
   gatePayments?: boolean;
   leaseMs?: number;
   idempotencyTtlHours?: number;
+  /** Put the edge protections in front, configured from these variables (as `readEdgeConfig` reads them). */
+  edgeEnv?: Record<string, string>;
+  /** Cache single-order reads in this Redis. */
+  orderCacheRedisUrl?: string;
+  /** Loggers to use instead of the silent ones (e.g. to capture log lines). */
+  loggers?: Partial<Record<'gateway' | 'inventory' | 'payments', Logger>>;
 }
 
 export interface Answer {
@@ -97,6 +105,8 @@ export interface System {
   inventory: TRPCClient<InventoryRouter>;
   upstreams: Upstreams;
   gate: GateProxy | undefined;
+  edge: Edge | undefined;
+  orderCache: OrderCache | undefined;
   request(
     method: string,
     path: string,
@@ -131,7 +141,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     buildInventoryApp({
       config: { internalToken: undefined, maxBodyBytes: 1024 * 1024 },
       db: inventoryDb.db,
-      logger: quiet('inventory'),
+      logger: options.loggers?.inventory ?? quiet('inventory'),
       metrics: createMetrics('inventory'),
     }),
     0,
@@ -140,7 +150,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
   const paymentsApp = buildPaymentsApp({
     config: { internalToken: undefined, maxBodyBytes: 1024 * 1024, declineAboveCents: DECLINE_ABOVE_CENTS },
     db: paymentsDb.db,
-    logger: quiet('payments'),
+    logger: options.loggers?.payments ?? quiet('payments'),
     metrics: createMetrics('payments'),
   });
   let paymentsServer: RunningServer | undefined = await listen(paymentsApp, 0, '127.0.0.1');
@@ -148,6 +158,14 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
   const gate = options.gatePayments ? await startGateProxy(paymentsServer.url) : undefined;
 
   const resilience = resolveResilienceConfig({ ...TEST_RESILIENCE, ...options.resilience });
+  const gatewayLogger = options.loggers?.gateway ?? quiet('gateway');
+  const edgeConfig = options.edgeEnv ? readEdgeConfig(options.edgeEnv) : undefined;
+  const edge = edgeConfig ? createEdge(edgeConfig, { logger: gatewayLogger }) : undefined;
+  await edge?.ready();
+  const orderCache = options.orderCacheRedisUrl
+    ? createOrderCache({ redisUrl: options.orderCacheRedisUrl, logger: gatewayLogger })
+    : undefined;
+  await orderCache?.ready();
   const upstreams = createUpstreams({
     inventoryBaseUrl: inventoryServer.url,
     paymentsBaseUrl: gate?.url ?? paymentsServer.url,
@@ -162,11 +180,14 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
         idempotencyTtlHours: options.idempotencyTtlHours ?? 24,
         leaseMs: options.leaseMs ?? 30_000,
         resilience,
+        trustProxy: edgeConfig?.trustProxy,
       },
       db: gatewayDb.db,
       upstreams,
-      logger: quiet('gateway'),
+      logger: gatewayLogger,
       metrics: createMetrics('gateway'),
+      edge,
+      orderCache,
     }),
     0,
     '127.0.0.1',
@@ -199,6 +220,8 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     inventory,
     upstreams,
     gate,
+    edge,
+    orderCache,
     request,
     create: (body, headers = {}) =>
       request('POST', '/api/orders/', {
@@ -220,6 +243,8 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     close: async () => {
       await gatewayServer.close(0);
       upstreams.shutdown();
+      await edge?.close();
+      await orderCache?.close();
       await gate?.stop();
       await paymentsServer?.close(0);
       await inventoryServer.close(0);

@@ -13,6 +13,14 @@ export interface RunningServer {
 
 export async function listen(app: Express, port: number, host: string): Promise<RunningServer> {
   const server = app.listen(port, host);
+  // Requests Node's parser rejects never reach Express: answer them in the contract's shape, not Node's bare 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy();
+    const body = JSON.stringify({ detail: 'Malformed HTTP request' });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -133,3 +133,40 @@ describe('createServiceApp over HTTP', () => {
     expect(await res.json()).toEqual({ detail: 'NOT_FOUND' });
   });
 });
+
+describe('requests Node itself rejects', () => {
+  it('answers a malformed request line with a problem body, not a bare 400', async () => {
+    const { createConnection } = await import('node:net');
+    const app = createServiceApp({
+      router,
+      createContext: ({ req }) => ({
+        requestId: 'x',
+        logger: createLogger({ service: 't', level: 'error' }),
+        headers: req.headers,
+      }),
+      logger: createLogger({ service: 't', level: 'error' }),
+      metrics: createMetrics('t'),
+      maxBodyBytes: 1024,
+      ready: async () => ({ ok: true, components: {} }),
+      routeOf: (req) => req.path,
+    });
+    const running = await listen(app, 0, '127.0.0.1');
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = createConnection({ port: running.port, host: '127.0.0.1' });
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += chunk.toString();
+        });
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+        socket.write('NOT A REQUEST\r\n\r\n');
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('application/problem+json');
+      expect(answer.split('\r\n\r\n')[1]).toBe('{"detail":"Malformed HTTP request"}');
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -50,3 +50,9 @@ export async function storeAnswer(
     data: { responseStatus: answer.status, responseBody: answer.body },
   });
 }
+
+/** Key retention: deletes every key past its `expiresAt` (IDEMPOTENCY_TTL_HOURS after its claim); orders stay. */
+export async function sweepExpiredKeys(db: PrismaClient, now = new Date()): Promise<number> {
+  const { count } = await db.idempotencyKey.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}

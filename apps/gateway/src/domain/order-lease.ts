@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from '@oos/db-gateway';
+import type { OrderStatus, Prisma, PrismaClient } from '@oos/db-gateway';
+import { orderChanged } from '../cache/order-changes.ts';
 import { type OrderWithItems, withItems } from './order-view.ts';
 
 /**
@@ -22,16 +23,24 @@ export function leaseUntil(leaseMs: number, now = new Date()): Date {
   return new Date(now.getTime() + leaseMs);
 }
 
-/** Takes a free (or expired) lease on a PENDING order with one conditional update: at most one caller wins. */
+/**
+ * Takes a free (or expired) lease on an order in one of `statuses` (PENDING for a saga; a cancel also takes
+ * CONFIRMED ones) with one conditional update: at most one caller wins.
+ */
 export async function takeLease(
   db: PrismaClient,
   orderId: string,
   leaseMs: number,
+  statuses: readonly OrderStatus[] = ['PENDING'],
 ): Promise<Lease | undefined> {
   const now = new Date();
   const until = leaseUntil(leaseMs, now);
   const { count } = await db.order.updateMany({
-    where: { id: orderId, status: 'PENDING', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    where: {
+      id: orderId,
+      status: { in: [...statuses] },
+      OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
+    },
     data: { lockedUntil: until, attempts: { increment: 1 }, lastAttemptAt: now },
   });
   return count === 1 ? { orderId, until } : undefined;
@@ -54,6 +63,7 @@ export async function writeHolding(
     data: { ...data, lockedUntil: until },
   });
   if (count !== 1) throw new LeaseLostError(lease.orderId);
+  await orderChanged(lease.orderId);
   const order = await db.order.findUniqueOrThrow({ where: { id: lease.orderId }, include: withItems });
   return { order, lease: { orderId: lease.orderId, until: until ?? new Date(0) } };
 }

@@ -3,6 +3,7 @@ import { getUpstreamUnavailable } from '@oos/resilience';
 import type { Logger } from '@oos/service-kit';
 import { z } from 'zod';
 import { type CallContext, callOptions, type Upstreams } from '../upstreams.ts';
+import { compensateOrder } from './order-compensation.ts';
 import { type Lease, releaseLease, writeHolding } from './order-lease.ts';
 import type { OrderWithItems } from './order-view.ts';
 
@@ -22,7 +23,7 @@ export type SagaRun =
 export class StepFailedError extends Error {
   override name = 'StepFailedError';
   constructor(
-    readonly step: 'reserve' | 'charge' | 'release',
+    readonly step: 'reserve' | 'charge' | 'release' | 'refund',
     override readonly cause: unknown,
   ) {
     super(`saga step ${step} failed`, { cause });
@@ -32,13 +33,15 @@ export class StepFailedError extends Error {
   }
 }
 
+export type SagaStep = StepFailedError['step'];
+
 /** The charge key the gateway derives from the order (CONTRACT §4): every resume of one order charges once. */
 export const chargeKeyOf = (orderId: string) => `order:${orderId}:charge`;
 
 const domainAnswerSchema = z.object({ data: z.object({ detail: z.string() }) });
 
 /** The code of a domain answer (a 4xx with our `detail`) from an internal service, if that is what failed. */
-function domainDetail(error: unknown): string | undefined {
+export function domainDetail(error: unknown): string | undefined {
   const parsed = domainAnswerSchema.safeParse(error);
   return parsed.success ? parsed.data.data.detail : undefined;
 }
@@ -55,6 +58,11 @@ function domainDetail(error: unknown): string | undefined {
  * worker) skips it. Reserve, charge and release are idempotent upstream as well, so even a step whose answer was
  * lost (crash after the call, before the write) is safely repeated. If an upstream gives no usable answer the
  * order stays PENDING, the lease is returned, and the run reports where it stopped.
+ *
+ * A charge request is marked in doubt before it is sent and settled when its answer is written: a crash or a
+ * lost reply in between leaves the mark, and whoever picks the order up repeats the charge with the same key
+ * (payments answers the same transaction) instead of guessing. An order whose cancellation was recorded is
+ * never moved forward: it is compensated instead (order-compensation.ts).
  */
 export async function resumeOrder(
   deps: SagaDeps,
@@ -67,11 +75,12 @@ export async function resumeOrder(
     ({ order, lease } = await writeHolding(db, lease, leaseMs, data, !final));
   };
   const log = logger.child({ order_id: order.id });
+  if (order.cancelRequested) return compensateOrder(deps, { order, lease }, call, 'CANCELLED');
 
   try {
     if (order.failureReason === null && !order.reserved) {
       const items = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
-      const reserved = await step('reserve', async () => {
+      const reserved = await runStep(log, 'reserve', async () => {
         try {
           await upstreams.inventory.reserve.mutate({ reservation_id: order.id, items }, callOptions(call));
           return true;
@@ -89,30 +98,19 @@ export async function resumeOrder(
     }
 
     if (order.failureReason === null && !order.charged) {
-      const charge = await step('charge', async () => {
-        try {
-          const input = { order_id: order.id, amount_cents: order.amountCents, currency: order.currency };
-          const result = await upstreams.payments.charge.mutate(
-            input,
-            callOptions({ ...call, idempotencyKey: chargeKeyOf(order.id) }),
-          );
-          return { declined: false as const, transactionId: result.transaction_id };
-        } catch (error) {
-          if (domainDetail(error) === 'PAYMENT_FAILED') return { declined: true as const };
-          throw error;
-        }
-      });
+      if (!order.chargeInDoubt) await record({ chargeInDoubt: true });
+      const charge = await runStep(log, 'charge', () => chargeOnce(upstreams, order, call));
       if (charge.declined) {
         log.info('payment declined; releasing the reservation');
-        await record({ failureReason: 'PAYMENT_FAILED' });
+        await record({ failureReason: 'PAYMENT_FAILED', chargeInDoubt: false });
       } else {
-        await record({ charged: true, transactionId: charge.transactionId });
+        await record({ charged: true, transactionId: charge.transactionId, chargeInDoubt: false });
       }
     }
 
     if (order.failureReason === 'PAYMENT_FAILED') {
       if (order.reserved && !order.released) {
-        await step('release', () =>
+        await runStep(log, 'release', () =>
           upstreams.inventory.release.mutate({ reservation_id: order.id }, callOptions(call)),
         );
         await record({ released: true });
@@ -132,21 +130,44 @@ export async function resumeOrder(
     await releaseLease(db, lease).catch(() => undefined);
     throw error;
   }
+}
 
-  async function step<T>(name: StepFailedError['step'], run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      const unavailable = getUpstreamUnavailable(error);
-      if (unavailable) {
-        log.warn('upstream unavailable; order stays PENDING', { step: name, reason: unavailable.reason });
-      } else {
-        log.error('unexpected upstream answer; order stays PENDING', {
-          step: name,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-      throw new StepFailedError(name, error);
+/** Charges the order under its derived key: the same transaction however often it is repeated. */
+export async function chargeOnce(
+  upstreams: SagaDeps['upstreams'],
+  order: OrderWithItems,
+  call: CallContext,
+): Promise<{ declined: true } | { declined: false; transactionId: string }> {
+  try {
+    const input = { order_id: order.id, amount_cents: order.amountCents, currency: order.currency };
+    const result = await upstreams.payments.charge.mutate(
+      input,
+      callOptions({ ...call, idempotencyKey: chargeKeyOf(order.id) }),
+    );
+    return { declined: false, transactionId: result.transaction_id };
+  } catch (error) {
+    if (domainDetail(error) === 'PAYMENT_FAILED') return { declined: true };
+    throw error;
+  }
+}
+
+/** One upstream call of a saga; anything but a domain answer becomes a StepFailedError (retry later). */
+export async function runStep<T>(log: Logger, name: SagaStep, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const unavailable = getUpstreamUnavailable(error);
+    if (unavailable) {
+      log.warn('upstream unavailable; the order waits for a retry', {
+        step: name,
+        reason: unavailable.reason,
+      });
+    } else {
+      log.error('unexpected upstream answer; the order waits for a retry', {
+        step: name,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
+    throw new StepFailedError(name, error);
   }
 }

@@ -1,0 +1,307 @@
+import { spawnSync } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrationsDir as gatewayMigrations } from '@oos/db-gateway';
+import { migrationsDir as inventoryMigrations } from '@oos/db-inventory';
+import { deployMigrationsToUrl } from '@oos/db-kit';
+import { migrationsDir as paymentsMigrations } from '@oos/db-payments';
+import { APP_NAMES, type AppName, appProcess, baseEnv, pickRuntime, REPO_ROOT } from '../stack/apps.ts';
+import { seedStock, waitForOk } from '../stack/http.ts';
+import { freePort } from '../stack/ports.ts';
+import { ManagedProcess } from '../stack/process.ts';
+import { RedisServer, redisServerAvailable } from '../stack/redis-server.ts';
+import { runScenario, type Scenario, type ScenarioResult } from './autocannon-run.ts';
+import { type BenchDatabase, createBenchDatabase } from './databases.ts';
+import { type BenchReport, formatMarkdown, formatTable } from './report.ts';
+
+const TOKEN = 'bench-internal-token-0123456789';
+const SKUS = Array.from({ length: 100 }, (_, i) => `BENCH-${String(i).padStart(3, '0')}`);
+const HOT_SKU = 'BENCH-HOT';
+const BENCH_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const DOC = path.join(REPO_ROOT, 'docs', 'BENCHMARKS.md');
+const DOC_START = '<!-- bench:start (written by pnpm bench) -->';
+const DOC_END = '<!-- bench:end -->';
+
+const duration = Number(process.env.BENCH_DURATION ?? '10');
+if (!Number.isFinite(duration) || duration <= 0)
+  throw new Error('BENCH_DURATION must be a positive number of seconds');
+const log = (line: string) => console.log(`[bench] ${line}`);
+const cleanups: (() => Promise<void> | void)[] = [];
+const notes: string[] = [];
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'oos-bench-logs-'));
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`clean-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+process.once('SIGINT', () => {
+  void cleanUp().then(() => process.exit(130));
+});
+
+const orderBody = (sku: string) =>
+  JSON.stringify({ items: [{ sku, quantity: 1 }], amount_cents: 1500, currency: 'EUR' });
+
+function createScenario(name: string, url: string, connections: number, sku: () => string): Scenario {
+  return {
+    name,
+    url: `${url}/api/orders/`,
+    connections,
+    method: 'POST',
+    setupRequest: (request) => ({
+      ...request,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: orderBody(sku()),
+    }),
+  };
+}
+
+async function startBaseline(): Promise<{ url: string; process: ManagedProcess }> {
+  const port = await freePort();
+  const baseline = new ManagedProcess('baseline', {
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(BENCH_DIR, 'src/bench/baseline-server.ts')],
+    cwd: BENCH_DIR,
+    env: { ...process.env, PORT: String(port) },
+    logFile: path.join(logDir, 'baseline.log'),
+  });
+  baseline.start();
+  const url = `http://127.0.0.1:${port}`;
+  await waitForOk(`${url}/`, 30_000);
+  return { url, process: baseline };
+}
+
+/** Fresh DATA_DIR, the three apps spawned in embedded mode: milliseconds until all three answer `/ready` 200. */
+async function measureColdStart(runtime: 'dist' | 'tsx'): Promise<number> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'oos-bench-cold-'));
+  const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
+  const env = baseEnv({
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(ports.gateway),
+    INVENTORY_PORT: String(ports.inventory),
+    PAYMENTS_PORT: String(ports.payments),
+    INVENTORY_BASE_URL: `http://127.0.0.1:${ports.inventory}`,
+    PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
+  });
+  const processes = APP_NAMES.map((app) =>
+    appProcess(app, runtime, env, path.join(logDir, `cold-${app}.log`)),
+  );
+  const started = performance.now();
+  try {
+    for (const process of processes) process.start();
+    await Promise.all(APP_NAMES.map((app) => waitForOk(`http://127.0.0.1:${ports[app]}/ready`, 60_000, 10)));
+    return performance.now() - started;
+  } finally {
+    await Promise.all(processes.map((process) => process.close()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { runtime, reason } = pickRuntime(process.env.BENCH_RUNTIME);
+  log(`apps run as ${runtime} (${reason}); ${duration} s per scenario; logs in ${logDir}`);
+
+  const databases = new Map<AppName, BenchDatabase>();
+  for (const app of APP_NAMES) {
+    const database = await createBenchDatabase(app);
+    cleanups.push(() => database.drop());
+    databases.set(app, database);
+  }
+  const urlOf = (app: AppName) => databases.get(app)?.url ?? '';
+  await deployMigrationsToUrl(urlOf('gateway'), gatewayMigrations);
+  await deployMigrationsToUrl(urlOf('inventory'), inventoryMigrations);
+  await deployMigrationsToUrl(urlOf('payments'), paymentsMigrations);
+
+  // A Redis of its own when possible: a hundred thousand rate-limit hits on the shared one would be counted
+  // against 127.0.0.1 for any test running meanwhile.
+  let redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (process.env.BENCH_REDIS_URL === undefined && redisServerAvailable()) {
+    const redis = new RedisServer(await freePort(), path.join(logDir, 'redis.log'));
+    cleanups.push(() => redis.close());
+    await redis.start();
+    redisUrl = redis.url;
+  }
+
+  const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
+  const env = baseEnv({
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    INTERNAL_API_TOKEN: TOKEN,
+    GATEWAY_PORT: String(ports.gateway),
+    INVENTORY_PORT: String(ports.inventory),
+    PAYMENTS_PORT: String(ports.payments),
+    GATEWAY_DATABASE_URL: urlOf('gateway'),
+    INVENTORY_DATABASE_URL: urlOf('inventory'),
+    PAYMENTS_DATABASE_URL: urlOf('payments'),
+    INVENTORY_BASE_URL: `http://127.0.0.1:${ports.inventory}`,
+    PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
+    CORS_ALLOWED_ORIGINS: 'http://localhost',
+    REDIS_URL: redisUrl,
+    RATE_LIMIT_CREATE: '1000000',
+    RATE_LIMIT_LIST: '1000000',
+    RATE_LIMIT_DETAIL: '1000000',
+    RATE_LIMIT_CANCEL: '1000000',
+    RATE_LIMIT_DEFAULT: '1000000',
+  });
+  const apps = new Map<AppName, ManagedProcess>();
+  for (const app of APP_NAMES) {
+    const child = appProcess(app, runtime, env, path.join(logDir, `${app}.log`));
+    apps.set(app, child);
+    cleanups.push(() => child.close());
+    child.start();
+    await waitForOk(`http://127.0.0.1:${ports[app]}/ready`, 60_000);
+  }
+  const gateway = `http://127.0.0.1:${ports.gateway}`;
+  await seedStock(
+    `http://127.0.0.1:${ports.inventory}`,
+    new Map([...SKUS, HOT_SKU].map((sku): [string, number] => [sku, 100_000_000])),
+    TOKEN,
+  );
+  log('stack ready and seeded');
+
+  const baseline = await startBaseline();
+  cleanups.push(() => baseline.process.close());
+  log('baseline: Express hello-world, 16 connections');
+  const baselineResult = await runScenario(
+    { name: 'baseline: Express hello-world', url: `${baseline.url}/`, connections: 16 },
+    duration,
+  );
+  await baseline.process.close();
+
+  const spread = () => SKUS[randomInt(SKUS.length)] ?? HOT_SKU;
+  const results: ScenarioResult[] = [];
+  const run = async (scenario: Scenario) => {
+    log(`${scenario.name}, ${scenario.connections} connections`);
+    results.push(await runScenario(scenario, duration));
+  };
+  for (const connections of [1, 16, 64]) {
+    await run(createScenario('create, 100 SKUs', gateway, connections, spread));
+  }
+  await run(createScenario('create, one hot SKU', gateway, 16, () => HOT_SKU));
+
+  // Keys whose outcome is final, for the replay scenario; their order ids for the detail scenario.
+  const replays: { key: string; body: string; id: string }[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    const key = `bench-replay-${randomUUID()}`;
+    const body = orderBody(spread());
+    const response = await fetch(`${gateway}/api/orders/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+    });
+    const order: unknown = await response.json();
+    if (response.status === 201 && typeof order === 'object' && order !== null && 'id' in order) {
+      replays.push({ key, body, id: String(order.id) });
+    }
+  }
+  if (replays.length === 0) throw new Error('no order could be created for the replay and detail scenarios');
+  const anyReplay = () => replays[randomInt(replays.length)] ?? replays[0];
+  await run({
+    name: 'idempotent replay',
+    url: `${gateway}/api/orders/`,
+    connections: 16,
+    method: 'POST',
+    setupRequest: (request) => {
+      const replay = anyReplay();
+      return {
+        ...request,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': replay?.key ?? '' },
+        body: replay?.body ?? '',
+      };
+    },
+  });
+  await run({
+    name: 'list (page_size 20)',
+    url: `${gateway}/api/orders/?page=1&page_size=20`,
+    connections: 16,
+  });
+  await run({
+    name: 'detail',
+    url: `${gateway}/api/orders/`,
+    connections: 16,
+    setupRequest: (request) => ({ ...request, method: 'GET', path: `/api/orders/${anyReplay()?.id ?? ''}/` }),
+  });
+
+  const rssMiB: Record<string, number | null> = {};
+  for (const [app, child] of apps) {
+    const bytes = child.rssBytes();
+    rssMiB[app] = bytes === undefined ? null : bytes / 2 ** 20;
+  }
+  await cleanUp();
+
+  log('embedded cold start');
+  let coldStartMs: number | null = null;
+  try {
+    coldStartMs = await measureColdStart(runtime);
+  } catch (error) {
+    notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  for (const result of [baselineResult, ...results]) {
+    if (result.non2xx > 0 || result.errors > 0) {
+      notes.push(
+        `${result.name} (${result.connections}): status codes ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`,
+      );
+    }
+  }
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    command: process.env.BENCH_DURATION ? `BENCH_DURATION=${duration} pnpm bench` : 'pnpm bench',
+    machine: {
+      nproc: os.availableParallelism(),
+      memoryGiB: os.totalmem() / 2 ** 30,
+      cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      os: `${os.type()} ${os.release()}`,
+    },
+    runtime,
+    runtimeReason: reason,
+    durationSeconds: duration,
+    baseline: baselineResult,
+    scenarios: results,
+    rssMiB,
+    coldStartMs,
+    notes,
+  };
+  console.log(`\n${formatTable(report)}\n`);
+  console.log(`RSS after the run (MiB): ${JSON.stringify(rssMiB)}`);
+  console.log(`embedded cold start: ${coldStartMs === null ? 'failed' : `${coldStartMs.toFixed(0)} ms`}`);
+  for (const note of notes) console.log(`note: ${note}`);
+
+  const resultsDir = path.join(BENCH_DIR, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  log(`results written to ${path.relative(REPO_ROOT, path.join(resultsDir, 'latest.json'))}`);
+  if (process.env.BENCH_WRITE_DOCS !== '0' && existsSync(DOC)) {
+    const doc = readFileSync(DOC, 'utf8');
+    const start = doc.indexOf(DOC_START);
+    const end = doc.indexOf(DOC_END);
+    if (start !== -1 && end > start) {
+      writeFileSync(
+        DOC,
+        `${doc.slice(0, start + DOC_START.length)}\n${formatMarkdown(report)}\n${doc.slice(end)}`,
+      );
+      // Biome formats markdown too (aligned tables): keep the file as `pnpm lint` wants it.
+      spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/biome'), ['format', '--write', DOC], {
+        cwd: REPO_ROOT,
+      });
+      log('docs/BENCHMARKS.md updated');
+    }
+  }
+}
+
+try {
+  await main();
+} finally {
+  await cleanUp();
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { chaosPrerequisites, formatSummary, runChaos } from './run.ts';
+
+const missing = chaosPrerequisites();
+const ci = /^(1|true|yes)$/i.test(process.env.CI?.trim() ?? '');
+
+if (missing !== undefined && !ci) {
+  console.warn(`\n⚠️  SKIPPING THE CHAOS SOAK: ${missing}.\n`);
+}
+
+describe.skipIf(missing !== undefined && !ci)('chaos soak (short)', () => {
+  it('loses no order, stock or money through kills, restarts and network faults', async () => {
+    if (missing !== undefined) throw new Error(`${missing}: the chaos soak cannot be skipped under CI`);
+    const summary = await runChaos({
+      orders: 600,
+      durationSeconds: 60,
+      concurrency: 6,
+      recoverySeconds: 20,
+      log: () => {},
+    });
+    console.log(formatSummary(summary));
+    expect(summary.ordersStored).toBeGreaterThan(0);
+    expect(Object.values(summary.disruptions).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(summary.violations).toEqual([]);
+  }, 300_000);
+});

@@ -1,0 +1,70 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ManagedProcess } from './process.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export const APP_NAMES = ['inventory', 'payments', 'gateway'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+export type Runtime = 'dist' | 'tsx';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'generated' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `dist` when every app has a `dist/main.js` built after the last change to any app's or package's sources
+ * (what production runs), else `tsx` — a stale bundle would measure code that no longer exists.
+ */
+export function pickRuntime(requested: string | undefined): { runtime: Runtime; reason: string } {
+  if (requested === 'dist' || requested === 'tsx') return { runtime: requested, reason: 'requested' };
+  let newestSource = newestMtime(path.join(REPO_ROOT, 'packages'));
+  let oldestBundle = Number.POSITIVE_INFINITY;
+  for (const app of APP_NAMES) {
+    const appDir = path.join(REPO_ROOT, 'apps', app);
+    newestSource = Math.max(newestSource, newestMtime(path.join(appDir, 'src')));
+    try {
+      oldestBundle = Math.min(oldestBundle, statSync(path.join(appDir, 'dist', 'main.js')).mtimeMs);
+    } catch {
+      return { runtime: 'tsx', reason: `apps/${app}/dist/main.js is missing (run pnpm build)` };
+    }
+  }
+  return oldestBundle >= newestSource
+    ? { runtime: 'dist', reason: 'apps/*/dist is newer than every source' }
+    : { runtime: 'tsx', reason: 'apps/*/dist is older than the sources (run pnpm build)' };
+}
+
+/** One app as a single node process (no tsx wrapper process), so its pid is the service's for RSS and kills. */
+export function appProcess(
+  app: AppName,
+  runtime: Runtime,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): ManagedProcess {
+  const cwd = path.join(REPO_ROOT, 'apps', app);
+  const entry = runtime === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const args = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir), ...entry] : entry;
+  return new ManagedProcess(app, { command: process.execPath, args, cwd, env, logFile });
+}
+
+/** The environment every spawned app gets: the caller's, minus anything that would point it elsewhere. */
+export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(GATEWAY|INVENTORY|PAYMENTS)_|^(PORT|DATABASE_URL|REDIS_URL|DATA_DIR|RATE_LIMIT_\w+)$/.test(name))
+      continue;
+    env[name] = value;
+  }
+  return { ...env, ...extra };
+}

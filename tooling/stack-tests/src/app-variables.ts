@@ -1,0 +1,36 @@
+import type { EnvSource } from '@oos/service-kit';
+import { readGatewayConfig } from '../../../apps/gateway/src/config.ts';
+import { readEdgeConfig } from '../../../apps/gateway/src/edge/config.ts';
+import { readInventoryConfig } from '../../../apps/inventory/src/config.ts';
+import { readPaymentsConfig } from '../../../apps/payments/src/config.ts';
+import type { AppName } from './repo.ts';
+
+const CONFIG_READERS: Record<AppName, ReadonlyArray<(env: EnvSource) => unknown>> = {
+  gateway: [readGatewayConfig, readEdgeConfig],
+  inventory: [readInventoryConfig],
+  payments: [readPaymentsConfig],
+};
+
+/**
+ * Every variable an app's config readers look at, recorded by running them over an environment that logs each
+ * lookup: taken from the code itself, so the list cannot drift from what the apps read.
+ */
+export function variablesReadBy(app: AppName): Set<string> {
+  const seen = new Set<string>();
+  const target: Record<string, string | undefined> = {};
+  const env = new Proxy(target, {
+    get(_target, key) {
+      if (typeof key === 'string') seen.add(key);
+      return undefined;
+    },
+  });
+  for (const read of CONFIG_READERS[app]) read(env);
+  return seen;
+}
+
+/** The app's configuration as it would start with this environment. */
+export function portOf(app: AppName, env: EnvSource): number {
+  if (app === 'gateway') return readGatewayConfig(env).port;
+  if (app === 'inventory') return readInventoryConfig(env).port;
+  return readPaymentsConfig(env).port;
+}
