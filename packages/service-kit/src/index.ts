@@ -2,6 +2,7 @@ export * from './access-log.ts';
 export * from './app.ts';
 export * from './auth.ts';
 export * from './body.ts';
+export * from './database-unavailable.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
