@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.ts';
 import { type AppContext, contextFactory } from './context.ts';
 import { mountDocs } from './docs.ts';
 import type { Edge, TrustProxy } from './edge/index.ts';
+import { gatewayMetrics } from './observability/metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { gatewayRouteOf } from './route-template.ts';
 import { gatewayRouter } from './router.ts';
@@ -36,6 +37,8 @@ export function buildGatewayApp({
   orderCache = NO_ORDER_CACHE,
 }: GatewayAppDeps): Express {
   let document: unknown;
+  const observed = gatewayMetrics(metrics.registry);
+  observed.countPendingOrdersWith(() => db.client.order.count({ where: { status: 'PENDING' } }));
   const app = createServiceApp({
     edge: edge?.handlers,
     router: gatewayRouter,
@@ -46,6 +49,7 @@ export function buildGatewayApp({
         db: db.client,
         upstreams,
         leaseMs: config.leaseMs,
+        metrics: observed,
         idempotencyTtlHours: config.idempotencyTtlHours,
         breakerRetryAfterSeconds: Math.max(1, Math.ceil(config.resilience.breakerResetMs / 1000)),
       },

@@ -11,6 +11,7 @@ import { buildGatewayApp } from './app.ts';
 import { createOrderCache } from './cache/order-cache.ts';
 import { type GatewayConfig, readGatewayConfig } from './config.ts';
 import { createEdge } from './edge/index.ts';
+import { gatewayMetrics } from './observability/metrics.ts';
 import { createRecoveryWorker } from './recovery/worker.ts';
 import { createUpstreams } from './upstreams.ts';
 
@@ -38,22 +39,29 @@ const db = await openGatewayDatabase({ url: config.databaseUrl, dataDir: config.
     process.exit(1);
   },
 );
+// One registry for the app, its upstream clients, the edge and the recovery worker.
+const metrics = createMetrics('gateway');
+const observed = gatewayMetrics(metrics.registry);
 const upstreams = createUpstreams({
   inventoryBaseUrl: config.inventoryBaseUrl,
   paymentsBaseUrl: config.paymentsBaseUrl,
   internalToken: config.internalToken,
   resilience: config.resilience,
   logger,
+  metrics,
 });
 
-const edge = createEdge(config.edge, { logger });
+const edge = createEdge(config.edge, {
+  logger,
+  onRateLimited: (scope) => observed.rateLimited.inc({ scope }),
+});
 const orderCache = createOrderCache({ redisUrl: config.edge.redisUrl, logger });
 const app = buildGatewayApp({
   config: { ...config, trustProxy: config.edge.trustProxy },
   db,
   upstreams,
   logger,
-  metrics: createMetrics('gateway'),
+  metrics,
   edge,
   orderCache,
 });
@@ -66,7 +74,13 @@ logger.info('listening', {
   inventory: config.inventoryBaseUrl,
   payments: config.paymentsBaseUrl,
 });
-const recovery = createRecoveryWorker({ db: db.client, upstreams, logger, config: config.recovery });
+const recovery = createRecoveryWorker({
+  db: db.client,
+  upstreams,
+  logger,
+  metrics: observed,
+  config: config.recovery,
+});
 recovery.start();
 stopOnSignals({
   logger,

@@ -1,8 +1,11 @@
 import type { InventoryRouter } from '@oos/inventory/router';
 import type { PaymentsRouter } from '@oos/payments/router';
 import { type BreakerState, createUpstream, type ResilienceConfig, type Upstream } from '@oos/resilience';
-import type { Logger } from '@oos/service-kit';
+import type { Logger, Metrics } from '@oos/service-kit';
 import { createTRPCClient, type HTTPHeaders, httpLink, type Operation, type TRPCClient } from '@trpc/client';
+import { gatewayMetrics } from './observability/metrics.ts';
+import { requestScopeLink } from './observability/request-scope.ts';
+import { upstreamHooks } from './observability/upstream-hooks.ts';
 
 /** What a saga step passes per call; it travels in the tRPC operation context to the header builder below. */
 export interface CallContext {
@@ -26,6 +29,8 @@ export interface UpstreamsOptions {
   internalToken: string | undefined;
   resilience: ResilienceConfig;
   logger: Logger;
+  /** The gateway app's metrics: upstream latency, retries and breaker state go to its registry. */
+  metrics?: Metrics;
 }
 
 function stringField(context: Operation['context'], name: string): string | undefined {
@@ -48,19 +53,11 @@ function headersFor(internalToken: string | undefined) {
 }
 
 function upstream(name: string, options: UpstreamsOptions): Upstream {
-  const logger = options.logger.child({ upstream: name });
+  const metrics = options.metrics ? gatewayMetrics(options.metrics.registry) : undefined;
   return createUpstream({
     name,
     config: options.resilience,
-    hooks: {
-      onStateChange: ({ from, to }) => logger.warn('circuit breaker state changed', { from, to }),
-      onRetry: ({ procedure, attempt, error }) =>
-        logger.warn('retrying upstream call', {
-          procedure,
-          attempt,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    },
+    hooks: upstreamHooks(name, options.logger, metrics),
   });
 }
 
@@ -77,10 +74,18 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   const headers = headersFor(options.internalToken);
   return {
     inventory: createTRPCClient<InventoryRouter>({
-      links: [inventoryUpstream.link(), httpLink({ url: `${options.inventoryBaseUrl}/trpc`, headers })],
+      links: [
+        requestScopeLink(),
+        inventoryUpstream.link(),
+        httpLink({ url: `${options.inventoryBaseUrl}/trpc`, headers }),
+      ],
     }),
     payments: createTRPCClient<PaymentsRouter>({
-      links: [paymentsUpstream.link(), httpLink({ url: `${options.paymentsBaseUrl}/trpc`, headers })],
+      links: [
+        requestScopeLink(),
+        paymentsUpstream.link(),
+        httpLink({ url: `${options.paymentsBaseUrl}/trpc`, headers }),
+      ],
     }),
     states: () => ({ inventory: inventoryUpstream.state(), payments: paymentsUpstream.state() }),
     shutdown: () => {

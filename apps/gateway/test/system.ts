@@ -25,6 +25,7 @@ import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { buildGatewayApp } from '../src/app.ts';
 import { createOrderCache, type OrderCache } from '../src/cache/order-cache.ts';
 import { createEdge, type Edge, readEdgeConfig } from '../src/edge/index.ts';
+import { gatewayMetrics as gatewayMetricsOn } from '../src/observability/metrics.ts';
 import { createUpstreams, type Upstreams } from '../src/upstreams.ts';
 import { type GateProxy, startGateProxy } from './gate-proxy.ts';
 
@@ -86,6 +87,8 @@ export interface SystemOptions {
   edgeEnv?: Record<string, string>;
   /** Cache single-order reads in this Redis. */
   orderCacheRedisUrl?: string;
+  /** The internal bearer token the services require and the gateway sends (default: none). */
+  internalToken?: string;
   /** Loggers to use instead of the silent ones (e.g. to capture log lines). */
   loggers?: Partial<Record<'gateway' | 'inventory' | 'payments', Logger>>;
 }
@@ -99,6 +102,8 @@ export interface Answer {
 
 export interface System {
   url: string;
+  /** Direct addresses of the two services (payments without the gate), e.g. to scrape their /metrics. */
+  serviceUrls: { inventory: string; payments: string };
   gatewayDb: GatewayPrisma;
   inventoryDb: InventoryPrisma;
   paymentsDb: PaymentsPrisma;
@@ -139,7 +144,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
 
   const inventoryServer = await listen(
     buildInventoryApp({
-      config: { internalToken: undefined, maxBodyBytes: 1024 * 1024 },
+      config: { internalToken: options.internalToken, maxBodyBytes: 1024 * 1024 },
       db: inventoryDb.db,
       logger: options.loggers?.inventory ?? quiet('inventory'),
       metrics: createMetrics('inventory'),
@@ -148,7 +153,11 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     '127.0.0.1',
   );
   const paymentsApp = buildPaymentsApp({
-    config: { internalToken: undefined, maxBodyBytes: 1024 * 1024, declineAboveCents: DECLINE_ABOVE_CENTS },
+    config: {
+      internalToken: options.internalToken,
+      maxBodyBytes: 1024 * 1024,
+      declineAboveCents: DECLINE_ABOVE_CENTS,
+    },
     db: paymentsDb.db,
     logger: options.loggers?.payments ?? quiet('payments'),
     metrics: createMetrics('payments'),
@@ -160,7 +169,14 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
   const resilience = resolveResilienceConfig({ ...TEST_RESILIENCE, ...options.resilience });
   const gatewayLogger = options.loggers?.gateway ?? quiet('gateway');
   const edgeConfig = options.edgeEnv ? readEdgeConfig(options.edgeEnv) : undefined;
-  const edge = edgeConfig ? createEdge(edgeConfig, { logger: gatewayLogger }) : undefined;
+  const gatewayMetrics = createMetrics('gateway');
+  const observed = gatewayMetricsOn(gatewayMetrics.registry);
+  const edge = edgeConfig
+    ? createEdge(edgeConfig, {
+        logger: gatewayLogger,
+        onRateLimited: (scope) => observed.rateLimited.inc({ scope }),
+      })
+    : undefined;
   await edge?.ready();
   const orderCache = options.orderCacheRedisUrl
     ? createOrderCache({ redisUrl: options.orderCacheRedisUrl, logger: gatewayLogger })
@@ -169,9 +185,10 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
   const upstreams = createUpstreams({
     inventoryBaseUrl: inventoryServer.url,
     paymentsBaseUrl: gate?.url ?? paymentsServer.url,
-    internalToken: undefined,
+    internalToken: options.internalToken,
     resilience,
-    logger: quiet('gateway'),
+    logger: gatewayLogger,
+    metrics: gatewayMetrics,
   });
   const gatewayServer = await listen(
     buildGatewayApp({
@@ -185,7 +202,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
       db: gatewayDb.db,
       upstreams,
       logger: gatewayLogger,
-      metrics: createMetrics('gateway'),
+      metrics: gatewayMetrics,
       edge,
       orderCache,
     }),
@@ -193,7 +210,12 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     '127.0.0.1',
   );
   const inventory = createTRPCClient<InventoryRouter>({
-    links: [httpLink({ url: `${inventoryServer.url}/trpc` })],
+    links: [
+      httpLink({
+        url: `${inventoryServer.url}/trpc`,
+        headers: options.internalToken ? { Authorization: `Bearer ${options.internalToken}` } : {},
+      }),
+    ],
   });
 
   const request: System['request'] = async (method, path, init = {}) => {
@@ -214,6 +236,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
 
   return {
     url: gatewayServer.url,
+    serviceUrls: { inventory: inventoryServer.url, payments: paymentsServer.url },
     gatewayDb: gatewayDb.db.client,
     inventoryDb: inventoryDb.db.client,
     paymentsDb: paymentsDb.db.client,

@@ -3,6 +3,7 @@ import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { InventoryConfig } from './config.ts';
 import { contextFactory } from './context.ts';
+import { inventoryMetrics } from './metrics.ts';
 import { inventoryRouteOf } from './route-template.ts';
 import { inventoryRouter } from './router.ts';
 
@@ -16,7 +17,7 @@ export interface InventoryAppDeps {
 export function buildInventoryApp({ config, db, logger, metrics }: InventoryAppDeps): Express {
   return createServiceApp({
     router: inventoryRouter,
-    createContext: contextFactory(db.client, logger),
+    createContext: contextFactory(db.client, logger, inventoryMetrics(metrics.registry)),
     logger,
     metrics,
     maxBodyBytes: config.maxBodyBytes,

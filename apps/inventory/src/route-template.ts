@@ -6,7 +6,8 @@ const FIXED = new Set(['/health', '/ready', '/metrics', '/reserve', '/release'])
 
 /** Metric labels name the route, never the raw path, so SKUs and junk paths cannot grow label cardinality. */
 export function inventoryRouteOf(req: Request): string {
-  const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+  // originalUrl: when the response finishes inside the mounted tRPC router, `req.path` lacks the mount point.
+  const path = new URL(req.originalUrl, 'http://localhost').pathname.replace(/\/+$/, '') || '/';
   if (FIXED.has(path)) return path;
   if (/^\/stock\/[^/]+$/.test(path)) return '/stock/{sku}';
   if (path.startsWith('/trpc/')) {

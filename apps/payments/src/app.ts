@@ -3,6 +3,7 @@ import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { PaymentsConfig } from './config.ts';
 import { contextFactory } from './context.ts';
+import { paymentsMetrics } from './metrics.ts';
 import { paymentsRouteOf } from './route-template.ts';
 import { paymentsRouter } from './router.ts';
 
@@ -16,7 +17,12 @@ export interface PaymentsAppDeps {
 export function buildPaymentsApp({ config, db, logger, metrics }: PaymentsAppDeps): Express {
   return createServiceApp({
     router: paymentsRouter,
-    createContext: contextFactory({ db: db.client, logger, declineAboveCents: config.declineAboveCents }),
+    createContext: contextFactory({
+      db: db.client,
+      logger,
+      declineAboveCents: config.declineAboveCents,
+      metrics: paymentsMetrics(metrics.registry),
+    }),
     logger,
     metrics,
     maxBodyBytes: config.maxBodyBytes,

@@ -1,16 +1,19 @@
 import type { PrismaClient } from '@oos/db-payments';
 import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
 import type { Request, Response } from 'express';
+import type { PaymentsMetrics } from './metrics.ts';
 
 export interface AppContext extends BaseContext {
   db: PrismaClient;
   declineAboveCents: number;
+  metrics: PaymentsMetrics;
 }
 
 export interface ContextDeps {
   db: PrismaClient;
   logger: Logger;
   declineAboveCents: number;
+  metrics: PaymentsMetrics;
 }
 
 export function contextFactory(deps: ContextDeps) {
@@ -22,6 +25,7 @@ export function contextFactory(deps: ContextDeps) {
       headers: req.headers,
       db: deps.db,
       declineAboveCents: deps.declineAboveCents,
+      metrics: deps.metrics,
     };
   };
 }

@@ -10,7 +10,7 @@ export function paymentsRouteOf(req: Request): string {
   if (REST_ROUTES.has(path)) return path;
   if (path.startsWith('/trpc/')) {
     const names = path.slice('/trpc/'.length).split(',');
-    return names.every((name) => PROCEDURES.has(name)) ? path : '/trpc/unknown';
+    return names.every((name) => PROCEDURES.has(name)) ? path : '/trpc/{unknown}';
   }
   return 'unmatched';
 }

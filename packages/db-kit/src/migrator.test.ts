@@ -149,7 +149,14 @@ await describeWithPostgres('deploy to PostgreSQL', () => {
     const keepAlive = () =>
       process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap' || kind === 'Timeout')
         .length;
-    const before = keepAlive();
+    // Earlier tests' clients may still be closing: count from a settled baseline, not a moving one.
+    let before = keepAlive();
+    for (let stable = 0, attempt = 0; stable < 5 && attempt < 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const now = keepAlive();
+      stable = now === before ? stable + 1 : 0;
+      before = now;
+    }
     await deployMigrationsToUrl(db.url, paymentsMigrationsDir);
     // Sockets finish closing shortly after the pool reports it has ended. (Not vi.waitFor: its own timers count.)
     for (let attempt = 0; attempt < 100 && keepAlive() !== before; attempt++) {

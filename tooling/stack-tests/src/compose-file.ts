@@ -10,6 +10,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 const serviceSchema = z.object({
   image: z.string().optional(),
+  profiles: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   restart: z.string().optional(),
   environment: z.record(z.string(), scalar.nullable()).default({}),

@@ -130,11 +130,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes only the gateway, on its port', () => {
+  it('publishes only the gateway, on its port (and, in the observability profile, Grafana)', () => {
     const publishing = Object.entries(compose.services)
       .filter(([, definition]) => (definition.ports ?? []).length > 0)
       .map(([name]) => name);
-    expect(publishing).toEqual(['gateway']);
+    // Grafana is the one exception: an operator's dashboard, started only with `--profile observability`.
+    expect(publishing).toEqual(['gateway', 'grafana']);
+    expect(service(compose, 'grafana').profiles).toEqual(['observability']);
+    expect(service(compose, 'grafana').ports).toEqual(['3000:3000']);
     const port = portOf('gateway', environmentOf(compose, 'gateway'));
     expect(service(compose, 'gateway').ports).toEqual([
       `${envExample.get('GATEWAY_PUBLISHED_PORT')}:${port}`,
@@ -143,7 +146,7 @@ describe('docker-compose.yml', () => {
     for (const [name, definition] of Object.entries(compose.services)) {
       expect({ name, networks: definition.networks.filter((network) => network !== 'backend') }).toEqual({
         name,
-        networks: name === 'gateway' ? ['public'] : [],
+        networks: name === 'gateway' || name === 'grafana' ? ['public'] : [],
       });
     }
   });

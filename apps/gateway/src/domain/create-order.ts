@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderInput } from '@oos/contracts';
 import type { Prisma } from '@oos/db-gateway';
+import { countCreated } from '../observability/order-transitions.ts';
 import { payloadFingerprint } from './fingerprint.ts';
 import { claimKey, storeAnswer } from './idempotency.ts';
 import { finalAnswerFor, type OrderAnswer, problemAnswer, replayOf } from './order-answer.ts';
@@ -22,19 +23,36 @@ export interface CreateOrderRequest {
   requestId: string;
 }
 
-function newOrderData(id: string, input: CreateOrderInput, requestId: string, lease: Lease) {
-  return {
-    id,
-    amountCents: input.amount_cents,
-    currency: input.currency,
-    requestId,
-    lockedUntil: lease.until,
-    attempts: 1,
-    lastAttemptAt: new Date(),
-    items: {
-      create: input.items.map((item, position) => ({ position, sku: item.sku, quantity: item.quantity })),
+/**
+ * Inserts a new PENDING order held by `lease`: the order row, then its items in one statement. The order is
+ * built from what was written instead of read back (a nested create with `include` costs two more queries).
+ */
+async function insertOrder(
+  tx: Prisma.TransactionClient,
+  id: string,
+  input: CreateOrderInput,
+  requestId: string,
+  lease: Lease,
+): Promise<OrderWithItems> {
+  const items = input.items.map((item, position) => ({
+    orderId: id,
+    position,
+    sku: item.sku,
+    quantity: item.quantity,
+  }));
+  const order = await tx.order.create({
+    data: {
+      id,
+      amountCents: input.amount_cents,
+      currency: input.currency,
+      requestId,
+      lockedUntil: lease.until,
+      attempts: 1,
+      lastAttemptAt: new Date(),
     },
-  } satisfies Prisma.OrderCreateInput;
+  });
+  await tx.orderItem.createMany({ data: items });
+  return { ...order, items };
 }
 
 /** 503 while PENDING, otherwise the final answer of the order's state. */
@@ -57,11 +75,10 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   const call = { requestId: request.requestId, clientIdempotencyKey: request.idempotencyKey };
 
   if (request.idempotencyKey === undefined) {
-    const order = await db.order.create({
-      data: newOrderData(id, request.input, request.requestId, lease),
-      include: withItems,
-    });
-    return answerOf(await resumeOrder(deps, { order, lease }, call), deps);
+    const order = await db.$transaction((tx) => insertOrder(tx, id, request.input, request.requestId, lease));
+    const run = await resumeOrder(deps, { order, lease }, call);
+    countCreated(deps.metrics, run.order);
+    return answerOf(run, deps);
   }
 
   const claim = {
@@ -74,15 +91,13 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   const claimed = await db.$transaction(async (tx) => {
     const existing = await claimKey(tx, claim);
     if (existing) return { existing };
-    const order = await tx.order.create({
-      data: newOrderData(id, request.input, request.requestId, lease),
-      include: withItems,
-    });
-    return { order };
+    return { order: await insertOrder(tx, id, request.input, request.requestId, lease) };
   });
 
   if (claimed.order) {
-    const answer = answerOf(await resumeOrder(deps, { order: claimed.order, lease }, call), deps);
+    const run = await resumeOrder(deps, { order: claimed.order, lease }, call);
+    countCreated(deps.metrics, run.order);
+    const answer = answerOf(run, deps);
     if (answer.status !== 503) await storeAnswer(db, claim, answer);
     return answer;
   }

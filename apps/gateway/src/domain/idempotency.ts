@@ -22,21 +22,29 @@ export async function claimKey(
 ): Promise<IdempotencyKey | undefined> {
   const now = new Date();
   const where = { scope: claim.scope, key: claim.key };
+  const insert = async () => {
+    const { count } = await tx.idempotencyKey.createMany({
+      data: [
+        {
+          ...where,
+          fingerprint: claim.fingerprint,
+          orderId: claim.orderId,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + claim.ttlHours * 3_600_000),
+        },
+      ],
+      skipDuplicates: true,
+    });
+    return count === 1;
+  };
+  const holder = () => tx.idempotencyKey.findUniqueOrThrow({ where: { scope_key: where } });
+  // A new key (the usual case) costs one statement; only a key that is taken is looked at.
+  if (await insert()) return undefined;
+  const existing = await holder();
+  if (existing.expiresAt > now) return existing;
+  // Expired: deleted only while still expired (a racing claim may have just taken it afresh), then claimed anew.
   await tx.idempotencyKey.deleteMany({ where: { ...where, expiresAt: { lte: now } } });
-  const { count } = await tx.idempotencyKey.createMany({
-    data: [
-      {
-        ...where,
-        fingerprint: claim.fingerprint,
-        orderId: claim.orderId,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + claim.ttlHours * 3_600_000),
-      },
-    ],
-    skipDuplicates: true,
-  });
-  if (count === 1) return undefined;
-  return tx.idempotencyKey.findUniqueOrThrow({ where: { scope_key: where } });
+  return (await insert()) ? undefined : holder();
 }
 
 /** Stores a final answer once; a 503 (and every other non-final answer) is never stored. */

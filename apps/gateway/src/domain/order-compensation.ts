@@ -1,4 +1,5 @@
 import type { Logger } from '@oos/service-kit';
+import { watchTransitions } from '../observability/order-transitions.ts';
 import { type CallContext, callOptions } from '../upstreams.ts';
 import { type Lease, releaseLease, writeHolding } from './order-lease.ts';
 import { chargeOnce, runStep, type SagaDeps, type SagaRun, StepFailedError } from './order-saga.ts';
@@ -38,7 +39,8 @@ export async function compensateOrder(
   const { db, upstreams, logger, leaseMs } = deps;
   let { order, lease } = start;
   const record = async (data: Parameters<typeof writeHolding>[3], final = false) => {
-    ({ order, lease } = await writeHolding(db, lease, leaseMs, data, !final));
+    const watch = watchTransitions(log, deps.metrics, order.status);
+    ({ order, lease } = await writeHolding(db, { order, lease }, leaseMs, data, !final, watch));
   };
   const log = logger.child({ order_id: order.id, compensation: goal });
 
@@ -111,14 +113,14 @@ async function settleMoney(deps: SagaDeps, held: Holding, call: CallContext, log
     const data = charge.declined
       ? { chargeInDoubt: false }
       : { charged: true, transactionId: charge.transactionId, chargeInDoubt: false };
-    Object.assign(held, await writeHolding(db, held.lease, leaseMs, data));
+    Object.assign(held, await writeHolding(db, held, leaseMs, data));
   }
   const transactionId = held.order.transactionId;
   if (held.order.charged && !held.order.refunded && transactionId !== null) {
     await runStep(log, 'refund', () =>
       upstreams.payments.refund.mutate({ transaction_id: transactionId }, callOptions(call)),
     );
-    Object.assign(held, await writeHolding(db, held.lease, leaseMs, { refunded: true }));
+    Object.assign(held, await writeHolding(db, held, leaseMs, { refunded: true }));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { OrderStatus, Prisma, PrismaClient } from '@oos/db-gateway';
 import { orderChanged } from '../cache/order-changes.ts';
-import { type OrderWithItems, withItems } from './order-view.ts';
+import { type TransitionWatch, transitionReason } from '../observability/order-transitions.ts';
+import type { OrderWithItems } from './order-view.ts';
 
 /**
  * A hold on a PENDING order while one runner (a request's saga, later the recovery worker) works on it. The
@@ -46,25 +47,40 @@ export async function takeLease(
   return count === 1 ? { orderId, until } : undefined;
 }
 
+/** An order together with the lease its runner holds on it. */
+export interface Held {
+  order: OrderWithItems;
+  lease: Lease;
+}
+
 /**
  * Writes `data` while still holding the lease, extending it for the next step; returns the order as stored
- * and the renewed lease.
+ * and the renewed lease. Every status change of an order goes through here, so `watch` (the status before the
+ * write) is where transitions are logged and counted.
+ *
+ * One conditional `UPDATE … RETURNING` per step: the row comes back from the write itself, and the items are
+ * taken from the order already held, since an order's items never change after it is created.
  */
 export async function writeHolding(
   db: PrismaClient,
-  lease: Lease,
+  held: Held,
   leaseMs: number,
   data: Prisma.OrderUpdateManyMutationInput,
   keepLease = true,
-): Promise<{ order: OrderWithItems; lease: Lease }> {
+  watch?: TransitionWatch,
+): Promise<Held> {
+  const { lease } = held;
   const until = keepLease ? leaseUntil(leaseMs) : null;
-  const { count } = await db.order.updateMany({
+  const [row] = await db.order.updateManyAndReturn({
     where: { id: lease.orderId, lockedUntil: lease.until },
     data: { ...data, lockedUntil: until },
   });
-  if (count !== 1) throw new LeaseLostError(lease.orderId);
+  if (row === undefined) throw new LeaseLostError(lease.orderId);
   await orderChanged(lease.orderId);
-  const order = await db.order.findUniqueOrThrow({ where: { id: lease.orderId }, include: withItems });
+  const order: OrderWithItems = { ...row, items: held.order.items };
+  if (watch && order.status !== watch.from) {
+    watch.report({ orderId: order.id, from: watch.from, to: order.status, reason: transitionReason(order) });
+  }
   return { order, lease: { orderId: lease.orderId, until: until ?? new Date(0) } };
 }
 

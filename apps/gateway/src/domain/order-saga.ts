@@ -2,9 +2,11 @@ import type { PrismaClient } from '@oos/db-gateway';
 import { getUpstreamUnavailable } from '@oos/resilience';
 import type { Logger } from '@oos/service-kit';
 import { z } from 'zod';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import { watchTransitions } from '../observability/order-transitions.ts';
 import { type CallContext, callOptions, type Upstreams } from '../upstreams.ts';
 import { compensateOrder } from './order-compensation.ts';
-import { type Lease, releaseLease, writeHolding } from './order-lease.ts';
+import { type Held, releaseLease, writeHolding } from './order-lease.ts';
 import type { OrderWithItems } from './order-view.ts';
 
 export interface SagaDeps {
@@ -12,6 +14,8 @@ export interface SagaDeps {
   upstreams: Pick<Upstreams, 'inventory' | 'payments'>;
   logger: Logger;
   leaseMs: number;
+  /** The gateway's metrics; without them (domain tests) transitions are still logged. */
+  metrics?: GatewayMetrics;
 }
 
 /** How a run ended: the order as stored, and why it is still PENDING if it is. */
@@ -55,8 +59,10 @@ export function domainDetail(error: unknown): string | undefined {
  *   4. otherwise                                                 → CONFIRMED with the transaction id
  *
  * Each finished step is written before the next starts, so a resume (a retry with the same key, or the recovery
- * worker) skips it. Reserve, charge and release are idempotent upstream as well, so even a step whose answer was
- * lost (crash after the call, before the write) is safely repeated. If an upstream gives no usable answer the
+ * worker) skips it; to save commits a write also carries what the next step announces (the reserve's write marks
+ * the charge in doubt) or finishes the order (the charge's write confirms it). Reserve, charge and release are
+ * idempotent upstream as well, so even a step whose answer was lost (crash after the call, before the write) is
+ * safely repeated. If an upstream gives no usable answer the
  * order stays PENDING, the lease is returned, and the run reports where it stopped.
  *
  * A charge request is marked in doubt before it is sent and settled when its answer is written: a crash or a
@@ -64,15 +70,12 @@ export function domainDetail(error: unknown): string | undefined {
  * (payments answers the same transaction) instead of guessing. An order whose cancellation was recorded is
  * never moved forward: it is compensated instead (order-compensation.ts).
  */
-export async function resumeOrder(
-  deps: SagaDeps,
-  start: { order: OrderWithItems; lease: Lease },
-  call: CallContext,
-): Promise<SagaRun> {
+export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext): Promise<SagaRun> {
   const { db, upstreams, logger, leaseMs } = deps;
   let { order, lease } = start;
   const record = async (data: Parameters<typeof writeHolding>[3], final = false) => {
-    ({ order, lease } = await writeHolding(db, lease, leaseMs, data, !final));
+    const watch = watchTransitions(log, deps.metrics, order.status);
+    ({ order, lease } = await writeHolding(db, { order, lease }, leaseMs, data, !final, watch));
   };
   const log = logger.child({ order_id: order.id });
   if (order.cancelRequested) return compensateOrder(deps, { order, lease }, call, 'CANCELLED');
@@ -94,7 +97,10 @@ export async function resumeOrder(
         await record({ status: 'FAILED', failureReason: 'INSUFFICIENT_STOCK' }, true);
         return { order };
       }
-      await record({ reserved: true });
+      // The charge goes out next, so it is marked in doubt in the same write: one commit instead of two. A crash
+      // right after this write leaves a charge in doubt that was never sent; settling it means sending it under
+      // the derived key, which is what the next step does anyway.
+      await record({ reserved: true, chargeInDoubt: true });
     }
 
     if (order.failureReason === null && !order.charged) {
@@ -104,7 +110,12 @@ export async function resumeOrder(
         log.info('payment declined; releasing the reservation');
         await record({ failureReason: 'PAYMENT_FAILED', chargeInDoubt: false });
       } else {
-        await record({ charged: true, transactionId: charge.transactionId, chargeInDoubt: false });
+        // The charge's answer and the confirmation in one final write. Until it commits the charge stays in
+        // doubt, and whoever resumes repeats it under the same key (payments answers the same transaction).
+        log.info('order confirmed', { transaction_id: charge.transactionId });
+        const settled = { charged: true, transactionId: charge.transactionId, chargeInDoubt: false };
+        await record({ ...settled, status: 'CONFIRMED' }, true);
+        return { order };
       }
     }
 
@@ -113,12 +124,15 @@ export async function resumeOrder(
         await runStep(log, 'release', () =>
           upstreams.inventory.release.mutate({ reservation_id: order.id }, callOptions(call)),
         );
-        await record({ released: true });
+        // Released and failed in one write: a crash before it repeats the (idempotent) release on resume.
+        await record({ released: true, status: 'FAILED' }, true);
+        return { order };
       }
       await record({ status: 'FAILED' }, true);
       return { order };
     }
 
+    // Only an order whose charge was recorded by itself (before the final write carried both) gets here.
     log.info('order confirmed', { transaction_id: order.transactionId });
     await record({ status: 'CONFIRMED' }, true);
     return { order };

@@ -30,5 +30,6 @@ export const cancelOrder = procedure
       idempotencyKey: idempotencyKeyOf(ctx.headers),
       requestId: ctx.requestId,
     });
+    if (answer.replay) ctx.orders.metrics?.idempotencyReplays.inc();
     return sendAnswer(ctx.response, answer);
   });

@@ -33,5 +33,6 @@ export const createOrder = procedure
       idempotencyKey,
       requestId: ctx.requestId,
     });
+    if (answer.replay) ctx.orders.metrics?.idempotencyReplays.inc();
     return sendAnswer(ctx.response, answer);
   });

@@ -5,6 +5,7 @@ import { compensateOrder, settleFailedOrder } from '../domain/order-compensation
 import { type Lease, releaseLease } from '../domain/order-lease.ts';
 import { resumeOrder, type SagaDeps, type SagaRun } from '../domain/order-saga.ts';
 import { withItems } from '../domain/order-view.ts';
+import { recoveryAction, recoveryOutcome } from '../observability/recovery.ts';
 import { claimDueOrders } from './claim.ts';
 
 export interface RecoveryConfig {
@@ -48,7 +49,13 @@ export interface RecoveryWorker {
 export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
   const { db, config } = deps;
   const log = deps.logger.child({ component: 'recovery' });
-  const saga: SagaDeps = { db, upstreams: deps.upstreams, logger: log, leaseMs: config.leaseMs };
+  const sagaDeps: SagaDeps = {
+    db,
+    upstreams: deps.upstreams,
+    logger: log,
+    leaseMs: config.leaseMs,
+    metrics: deps.metrics,
+  };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<RecoveryPass> | undefined;
   let stopped = false;
@@ -60,6 +67,8 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
     const start = { order, lease };
     // The original request's id, so the resumed calls log under it in every service.
     const call = { requestId: order.requestId ?? randomUUID() };
+    const saga: SagaDeps = { ...sagaDeps, logger: log.child({ request_id: call.requestId }) };
+    recoveryAction(saga.logger, order, now, config.pendingTimeoutMs);
     if (order.status === 'FAILED') return settleFailedOrder(saga, start, call);
     if (order.cancelRequested) return compensateOrder(saga, start, call, 'CANCELLED');
     if (order.status !== 'PENDING') {
@@ -81,6 +90,8 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
       if (keysSwept > 0) log.info('expired idempotency keys deleted', { count: keysSwept });
     }
     const leases = await claimDueOrders(db, config, now);
+    deps.metrics?.recoveryRuns.inc();
+    if (leases.length > 0) log.info('recovery pass claimed orders', { count: leases.length });
     for (const lease of leases) held.add(lease);
     const worked = await Promise.all(
       leases.map(async (lease) => {
@@ -92,8 +103,10 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
               step: run.interrupted.step,
             });
           }
+          recoveryOutcome(deps.metrics, run);
           return { orderId: lease.orderId, status: run.order.status };
         } catch (error) {
+          deps.metrics?.recoveryOrders.inc({ outcome: 'error' });
           log.error('recovery of an order failed', {
             order_id: lease.orderId,
             error: error instanceof Error ? error.message : String(error),

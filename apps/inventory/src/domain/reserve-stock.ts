@@ -12,23 +12,19 @@ type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
  * Each line is a single conditional UPDATE (never read-then-write), in SKU order so that two multi-line
  * reservations always lock rows in the same order and cannot deadlock.
  */
-export async function reserveStock(db: PrismaClient, input: ReserveInput): Promise<void> {
+export async function reserveStock(db: PrismaClient, input: ReserveInput): Promise<'reserved' | 'repeat'> {
   const fingerprint = reservationFingerprint(input.items);
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const claimed = await tx.reservation.createMany({
       data: [{ id: input.reservation_id, fingerprint }],
       skipDuplicates: true,
     });
     if (claimed.count === 0) {
       await answerRepeat(tx, input.reservation_id, fingerprint);
-      return;
+      return 'repeat';
     }
-    const short: string[] = [];
-    for (const line of sortedBySku(input.items)) {
-      if (!(await takeUnits(tx, line.sku, line.quantity))) short.push(line.sku);
-    }
-    // Throwing rolls everything back, the reservation row included: a shortage is never recorded.
-    if (short.length > 0) throw domainError('INSUFFICIENT_STOCK', { short_skus: short });
+    // The lines go in before any stock row is touched: the stock row locks, which every reservation of a hot SKU
+    // queues on, are then held only from the first decrement to the commit.
     await tx.reservationLine.createMany({
       data: input.items.map((line, position) => ({
         reservationId: input.reservation_id,
@@ -37,6 +33,13 @@ export async function reserveStock(db: PrismaClient, input: ReserveInput): Promi
         quantity: line.quantity,
       })),
     });
+    const short: string[] = [];
+    for (const line of sortedBySku(input.items)) {
+      if (!(await takeUnits(tx, line.sku, line.quantity))) short.push(line.sku);
+    }
+    // Throwing rolls everything back, the reservation and its lines included: a shortage is never recorded.
+    if (short.length > 0) throw domainError('INSUFFICIENT_STOCK', { short_skus: short });
+    return 'reserved';
   });
 }
 

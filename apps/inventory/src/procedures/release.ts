@@ -13,4 +13,8 @@ export const release = procedure
   })
   .input(releaseInputSchema)
   .output(releaseOutputSchema)
-  .mutation(async ({ ctx, input }) => ({ released: await releaseReservation(ctx.db, input) }));
+  .mutation(async ({ ctx, input }) => {
+    const released = await releaseReservation(ctx.db, input);
+    ctx.metrics.releases.inc({ outcome: released ? 'released' : 'repeat' });
+    return { released };
+  });

@@ -1,5 +1,6 @@
 import { reserveInputSchema, reserveOutputSchema } from '@oos/contracts';
 import { reserveStock } from '../domain/reserve-stock.ts';
+import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const reserve = procedure
@@ -14,6 +15,13 @@ export const reserve = procedure
   .input(reserveInputSchema)
   .output(reserveOutputSchema)
   .mutation(async ({ ctx, input }) => {
-    await reserveStock(ctx.db, input);
+    try {
+      ctx.metrics.reservations.inc({ outcome: await reserveStock(ctx.db, input) });
+    } catch (error) {
+      const code = domainCodeOf(error);
+      if (code === 'INSUFFICIENT_STOCK') ctx.metrics.reservations.inc({ outcome: 'insufficient_stock' });
+      if (code === 'RESERVATION_CONFLICT') ctx.metrics.reservations.inc({ outcome: 'conflict' });
+      throw error;
+    }
     return { reserved: true as const };
   });

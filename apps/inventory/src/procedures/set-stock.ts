@@ -13,4 +13,8 @@ export const setStock = procedure
   })
   .input(setStockInputSchema)
   .output(stockOutputSchema)
-  .mutation(({ ctx, input }) => setStockLevel(ctx.db, input));
+  .mutation(async ({ ctx, input }) => {
+    const stock = await setStockLevel(ctx.db, input);
+    ctx.metrics.stockSet.inc();
+    return stock;
+  });

@@ -7,6 +7,8 @@ export interface AuthorizeChargeRequest {
   idempotencyKey: string;
   input: ChargeInput;
   declineAboveCents: number;
+  /** Told whether this call made the charge or found one made under its key (metrics). */
+  onRecorded?: (made: boolean) => void;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function authorizeCharge(
     amount_cents: input.amount_cents,
     currency: input.currency,
   });
-  await db.charge.createMany({
+  const inserted = await db.charge.createManyAndReturn({
     data: [
       {
         idempotencyKey,
@@ -38,9 +40,12 @@ export async function authorizeCharge(
     ],
     skipDuplicates: true,
   });
-  const charge = await db.charge.findUnique({ where: { idempotencyKey } });
+  // The insert returns the row it made; only a key seen before costs a second read.
+  const [made] = inserted;
+  const charge = made ?? (await db.charge.findUnique({ where: { idempotencyKey } }));
   if (!charge) throw new Error(`charge for idempotency key ${idempotencyKey} vanished after insert`);
   if (charge.fingerprint !== fingerprint) throw domainError('IDEMPOTENCY_CONFLICT');
+  request.onRecorded?.(made !== undefined);
   if (charge.status === ChargeStatus.DECLINED) throw domainError('PAYMENT_FAILED');
   // A refunded charge was still authorized once: the replay answers what the first call answered.
   return { charged: true, transaction_id: charge.id };

@@ -1,6 +1,7 @@
 import { chargeInputSchema, chargeOutputSchema } from '@oos/contracts';
 import { authorizeCharge } from '../domain/authorize-charge.ts';
 import { requireIdempotencyKey } from '../idempotency-key.ts';
+import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const charge = procedure
@@ -15,10 +16,23 @@ export const charge = procedure
   .use(requireIdempotencyKey)
   .input(chargeInputSchema)
   .output(chargeOutputSchema)
-  .mutation(({ ctx, input }) =>
-    authorizeCharge(ctx.db, {
-      idempotencyKey: ctx.idempotencyKey,
-      input,
-      declineAboveCents: ctx.declineAboveCents,
-    }),
-  );
+  .mutation(async ({ ctx, input }) => {
+    let made = false;
+    try {
+      const result = await authorizeCharge(ctx.db, {
+        idempotencyKey: ctx.idempotencyKey,
+        input,
+        declineAboveCents: ctx.declineAboveCents,
+        onRecorded: (isNew) => {
+          made = isNew;
+        },
+      });
+      ctx.metrics.charges.inc({ outcome: made ? 'authorized' : 'repeat' });
+      return result;
+    } catch (error) {
+      const code = domainCodeOf(error);
+      if (code === 'PAYMENT_FAILED') ctx.metrics.charges.inc({ outcome: made ? 'declined' : 'repeat' });
+      if (code === 'IDEMPOTENCY_CONFLICT') ctx.metrics.charges.inc({ outcome: 'conflict' });
+      throw error;
+    }
+  });

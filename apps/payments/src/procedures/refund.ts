@@ -1,5 +1,6 @@
 import { refundInputSchema, refundOutputSchema } from '@oos/contracts';
 import { refundCharge } from '../domain/refund-charge.ts';
+import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const refund = procedure
@@ -13,4 +14,13 @@ export const refund = procedure
   })
   .input(refundInputSchema)
   .output(refundOutputSchema)
-  .mutation(({ ctx, input }) => refundCharge(ctx.db, input));
+  .mutation(async ({ ctx, input }) => {
+    try {
+      const result = await refundCharge(ctx.db, input);
+      ctx.metrics.refunds.inc({ outcome: result.refunded ? 'refunded' : 'repeat' });
+      return result;
+    } catch (error) {
+      if (domainCodeOf(error) === 'NOT_FOUND') ctx.metrics.refunds.inc({ outcome: 'not_found' });
+      throw error;
+    }
+  });

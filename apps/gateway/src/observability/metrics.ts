@@ -1,0 +1,111 @@
+import type { BreakerState } from '@oos/resilience';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The gateway's own metrics, next to service-kit's HTTP histogram and the default process metrics. */
+export interface GatewayMetrics {
+  /** New orders by the status the creating request left them in (CONFIRMED, FAILED or PENDING). */
+  ordersCreated: Counter<'status'>;
+  orderTransitions: Counter<'from' | 'to'>;
+  paymentsFailed: Counter;
+  /** One sample per attempt (each HTTP request to an upstream), by the attempt's outcome. */
+  upstreamDuration: Histogram<'upstream' | 'procedure' | 'outcome'>;
+  upstreamRetries: Counter<'upstream' | 'procedure'>;
+  breakerState: Gauge<'upstream'>;
+  idempotencyReplays: Counter;
+  rateLimited: Counter<'scope'>;
+  recoveryRuns: Counter;
+  recoveryOrders: Counter<'outcome'>;
+  /** Where `orders_pending` reads its value at scrape time (one indexed count). */
+  countPendingOrdersWith(count: () => Promise<number>): void;
+}
+
+export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
+
+// Upstreams, edge, app and worker are built separately from one Registry: they must share one set of metric
+// objects (registering a name twice on a Registry throws), while every app instance keeps its own.
+const byRegistry = new WeakMap<Registry, GatewayMetrics>();
+
+export function gatewayMetrics(registry: Registry): GatewayMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  let countPending: (() => Promise<number>) | undefined;
+  const metrics: GatewayMetrics = {
+    ordersCreated: new Counter({
+      name: 'orders_created_total',
+      help: 'Orders created, by the status the creating request left them in',
+      labelNames: ['status'],
+      registers,
+    }),
+    orderTransitions: new Counter({
+      name: 'order_transitions_total',
+      help: 'Order status transitions',
+      labelNames: ['from', 'to'],
+      registers,
+    }),
+    paymentsFailed: new Counter({
+      name: 'payments_failed_total',
+      help: 'Orders failed because payments declined the charge',
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'upstream_request_duration_seconds',
+      help: 'Duration of each attempt of an upstream call, by outcome',
+      labelNames: ['upstream', 'procedure', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    upstreamRetries: new Counter({
+      name: 'upstream_retries_total',
+      help: 'Upstream attempts that failed retryably and were retried',
+      labelNames: ['upstream', 'procedure'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open',
+      labelNames: ['upstream'],
+      registers,
+    }),
+    idempotencyReplays: new Counter({
+      name: 'idempotency_replays_total',
+      help: 'Requests answered with the stored answer of an earlier request with the same Idempotency-Key',
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'rate_limited_total',
+      help: 'Requests refused with 429, by rate-limit scope',
+      labelNames: ['scope'],
+      registers,
+    }),
+    recoveryRuns: new Counter({
+      name: 'recovery_runs_total',
+      help: 'Recovery worker passes',
+      registers,
+    }),
+    recoveryOrders: new Counter({
+      name: 'recovery_orders_total',
+      help: 'Orders worked by the recovery worker, by the state they were left in',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    countPendingOrdersWith: (count) => {
+      countPending = count;
+    },
+  };
+  new Gauge({
+    name: 'orders_pending',
+    help: 'Orders currently PENDING',
+    registers,
+    async collect() {
+      if (!countPending) return;
+      try {
+        this.set(await countPending());
+      } catch {
+        // An unreachable database must not fail the whole scrape; the gauge keeps its last value.
+      }
+    },
+  });
+  byRegistry.set(registry, metrics);
+  return metrics;
+}
