@@ -36,7 +36,7 @@ const gatewayShape = {
   RECOVERY_LEASE_MS: envInt(1000, 24 * 60 * 60 * 1000).default(30_000),
   RECOVERY_INTERVAL_MS: envInt(100, 60 * 60 * 1000).default(5_000),
   RECOVERY_BATCH_SIZE: envInt(1, 1000).default(20),
-  RECOVERY_BACKOFF_MAX_MS: envInt(1000, 24 * 60 * 60 * 1000).default(5 * 60 * 1000),
+  RECOVERY_BACKOFF_MAX_MS: envInt(1000, 24 * 60 * 60 * 1000).default(60 * 1000),
   ORDER_PENDING_TIMEOUT_MS: envInt(1000, 7 * 24 * 60 * 60 * 1000).default(15 * 60 * 1000),
   IDEMPOTENCY_SWEEP_INTERVAL_MS: envInt(1000, 24 * 60 * 60 * 1000).default(60_000),
   SHUTDOWN_GRACE_MS: envInt(0, 10 * 60 * 1000).default(10_000),
