@@ -55,6 +55,26 @@ describe('new migration (diff against the replayed history)', () => {
 });
 
 describe('deploy to PGlite', () => {
+  it('applies what is pending, nothing when up to date, and a migration added later', async () => {
+    const db = new PGlite();
+    try {
+      const dir = join(await freshTempDir(), 'migrations');
+      await writeMigration(dir, 'first', 'CREATE TABLE "one" ("id" INTEGER);\n');
+      expect(await deployMigrationsToPglite(db, dir)).toEqual([expect.stringMatching(/_first$/)]);
+      expect(await deployMigrationsToPglite(db, dir)).toEqual([]);
+      const second = join(dir, '29990101000000_second');
+      await mkdir(second);
+      await writeFile(join(second, 'migration.sql'), 'CREATE TABLE "two" ("id" INTEGER);\n');
+      expect(await deployMigrationsToPglite(db, dir)).toEqual(['29990101000000_second']);
+      const tables = await db.query<{ name: string }>(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+      );
+      expect(tables.rows.map((row) => row.name)).toEqual(['_prisma_migrations', 'one', 'two']);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('applies a failing migration atomically and reports the database error', async () => {
     const db = new PGlite();
     try {

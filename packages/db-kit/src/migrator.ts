@@ -45,8 +45,27 @@ export function deployMigrationsToUrl(url: string, migrationsDir: string): Promi
   return applyMigrations(postgresMigrationAdapter(url), migrationsDir);
 }
 
+/**
+ * Whether any migration folder is not yet recorded as finished. Checked before starting the schema engine, whose
+ * WebAssembly start-up dominates an embedded restart when everything is already applied; any doubt (no table, a
+ * folder not recorded) goes to the engine, which remains the only thing that applies anything.
+ */
+async function hasPendingMigrations(db: PGlite, migrationsDir: string): Promise<boolean> {
+  const { migrationDirectories } = await readMigrationsFolder(migrationsDir);
+  const table = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present",
+  );
+  if (table.rows[0]?.present !== true) return true;
+  const applied = await db.query<{ migration_name: string }>(
+    'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
+  const names = new Set(applied.rows.map((row) => row.migration_name));
+  return migrationDirectories.some((directory) => !names.has(directory.path));
+}
+
 /** As {@link deployMigrationsToUrl}, on an open PGlite (which stays open). */
-export function deployMigrationsToPglite(db: PGlite, migrationsDir: string): Promise<string[]> {
+export async function deployMigrationsToPglite(db: PGlite, migrationsDir: string): Promise<string[]> {
+  if (!(await hasPendingMigrations(db, migrationsDir))) return [];
   return applyMigrations(
     pgliteMigrationAdapter(db, () => {
       throw new Error('deploying migrations needs no shadow database');
