@@ -2,7 +2,14 @@ import type { Logger } from '@oos/service-kit';
 import { watchTransitions } from '../observability/order-transitions.ts';
 import { type CallContext, callOptions } from '../upstreams.ts';
 import { type Lease, releaseLease, writeHolding } from './order-lease.ts';
-import { chargeOnce, runStep, type SagaDeps, type SagaRun, StepFailedError } from './order-saga.ts';
+import {
+  chargeOnce,
+  runStep,
+  type SagaDeps,
+  type SagaRun,
+  StepFailedError,
+  stopHolding,
+} from './order-saga.ts';
 import type { OrderWithItems } from './order-view.ts';
 
 /**
@@ -86,12 +93,7 @@ export async function compensateOrder(
     }
     return { order };
   } catch (error) {
-    if (error instanceof StepFailedError) {
-      await releaseLease(db, lease);
-      return { order, interrupted: error };
-    }
-    await releaseLease(db, lease).catch(() => undefined);
-    throw error;
+    return stopHolding(db, { order, lease }, error);
   }
 }
 

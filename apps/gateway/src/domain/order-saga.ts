@@ -137,13 +137,22 @@ export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext
     await record({ status: 'CONFIRMED' }, true);
     return { order };
   } catch (error) {
-    if (error instanceof StepFailedError) {
-      await releaseLease(db, lease);
-      return { order, interrupted: error };
-    }
-    await releaseLease(db, lease).catch(() => undefined);
-    throw error;
+    return stopHolding(db, { order, lease }, error);
   }
+}
+
+/**
+ * How a runner lets go of an order it could not finish: an upstream that gave no usable answer returns the lease
+ * at once (so the next retry resumes without waiting for it to expire) and reports where the run stopped; any
+ * other error returns the lease as well, if it can, and is rethrown.
+ */
+export async function stopHolding(db: PrismaClient, held: Held, error: unknown): Promise<SagaRun> {
+  if (error instanceof StepFailedError) {
+    await releaseLease(db, held.lease);
+    return { order: held.order, interrupted: error };
+  }
+  await releaseLease(db, held.lease).catch(() => undefined);
+  throw error;
 }
 
 /** Charges the order under its derived key: the same transaction however often it is repeated. */
