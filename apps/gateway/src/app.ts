@@ -1,5 +1,5 @@
 import type { Database, PrismaClient } from '@oos/db-gateway';
-import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import { componentState, createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import { NO_ORDER_CACHE, type OrderCache } from './cache/order-cache.ts';
 import type { GatewayConfig } from './config.ts';
@@ -72,15 +72,7 @@ export function buildGatewayApp({
     },
     ready: async () => {
       const { inventory, payments } = upstreams.states();
-      let dbState = 'ok';
-      try {
-        await db.ping();
-      } catch (error) {
-        logger.warn('readiness: database unreachable', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        dbState = 'unavailable';
-      }
+      const dbState = await componentState('database', () => db.ping(), logger);
       return {
         ok: dbState === 'ok',
         // Redis only makes the edge stricter and reads faster; its absence never stops the gateway serving.

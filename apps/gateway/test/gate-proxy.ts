@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { createServer, request } from 'node:http';
+import { startFaultProxy } from './fault-proxy.ts';
 
 export interface GateProxy {
   url: string;
@@ -16,60 +15,20 @@ export interface GateProxy {
 
 /**
  * A real HTTP proxy in front of a service that can hold requests: it keeps a saga inside its upstream call
- * for as long as a test needs, without guessing durations.
+ * for as long as a test needs, without guessing durations. The fault proxy's `hold` mode, seen as a gate.
  */
 export async function startGateProxy(target: string): Promise<GateProxy> {
-  const targetUrl = new URL(target);
-  let closed = false;
-  let waiting: Array<() => void> = [];
-  let received = 0;
-  const server = createServer((req, res) => {
-    received += 1;
-    const forward = () => {
-      const upstream = request(
-        {
-          host: targetUrl.hostname,
-          port: targetUrl.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    };
-    if (closed) waiting.push(forward);
-    else forward();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP port');
-  const { port } = address;
+  const proxy = await startFaultProxy(target);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxy.url,
     get held() {
-      return waiting.length;
+      return proxy.held;
     },
     get received() {
-      return received;
+      return proxy.seen.length;
     },
-    close: () => {
-      closed = true;
-    },
-    open: () => {
-      closed = false;
-      const release = waiting;
-      waiting = [];
-      for (const forward of release) forward();
-    },
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.setMode('hold'),
+    open: () => proxy.setMode('forward'),
+    stop: () => proxy.stop(),
   };
 }

@@ -1,5 +1,5 @@
 import type { Database, PrismaClient } from '@oos/db-inventory';
-import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import { componentState, createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { InventoryConfig } from './config.ts';
 import { contextFactory } from './context.ts';
@@ -25,15 +25,8 @@ export function buildInventoryApp({ config, db, logger, metrics }: InventoryAppD
     trpcPath: '/trpc',
     routeOf: inventoryRouteOf,
     ready: async () => {
-      try {
-        await db.ping();
-        return { ok: true, components: { db: 'ok' } };
-      } catch (error) {
-        logger.warn('database ping failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return { ok: false, components: { db: 'unavailable' } };
-      }
+      const dbState = await componentState('database', () => db.ping(), logger);
+      return { ok: dbState === 'ok', components: { db: dbState } };
     },
   });
 }

@@ -1,5 +1,5 @@
 import type { Database, PrismaClient } from '@oos/db-payments';
-import { createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import { componentState, createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { PaymentsConfig } from './config.ts';
 import { contextFactory } from './context.ts';
@@ -30,15 +30,8 @@ export function buildPaymentsApp({ config, db, logger, metrics }: PaymentsAppDep
     trpcPath: '/trpc',
     routeOf: paymentsRouteOf,
     ready: async () => {
-      try {
-        await db.ping();
-        return { ok: true, components: { db: 'ok' } };
-      } catch (error) {
-        logger.warn('readiness: database unreachable', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return { ok: false, components: { db: 'unavailable' } };
-      }
+      const dbState = await componentState('database', () => db.ping(), logger);
+      return { ok: dbState === 'ok', components: { db: dbState } };
     },
   });
 }

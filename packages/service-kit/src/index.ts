@@ -8,6 +8,7 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './openapi-coercion.ts';
 export * from './problem.ts';
+export * from './readiness.ts';
 export * from './request-id.ts';
 export * from './run-service.ts';
 export * from './server.ts';
