@@ -1,3 +1,4 @@
+import { createOrderInputSchema } from '@oos/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from './openapi.ts';
 
@@ -38,5 +39,25 @@ describe('OpenAPI document', () => {
       '500',
       '503',
     ]);
+  });
+
+  it('documents 503 SERVICE_UNAVAILABLE (database down) for every operation', () => {
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      for (const operation of [item.get, item.post].filter((op) => op !== undefined)) {
+        expect(JSON.stringify(operation.responses?.['503']), `${path} ${operation.operationId}`).toContain(
+          'SERVICE_UNAVAILABLE',
+        );
+      }
+    }
+  });
+
+  it('offers a valid example order to "Try it out", and lists only schemas something refers to', () => {
+    const body = document.paths?.['/api/orders']?.post?.requestBody;
+    const example = body && 'content' in body ? body.content['application/json']?.example : undefined;
+    expect(createOrderInputSchema.safeParse(example).success).toBe(true);
+    const text = JSON.stringify(document.paths);
+    for (const name of Object.keys(document.components?.schemas ?? {})) {
+      expect(text, name).toContain(`#/components/schemas/${name}`);
+    }
   });
 });

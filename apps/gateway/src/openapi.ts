@@ -17,7 +17,8 @@ const REQUEST_ID = header('The caller’s X-Request-ID if it was sane, otherwise
 function problem(
   description: string,
   codes: readonly (ErrorCode | 'validation')[],
-  extra: { orderId?: boolean; retryAfter?: boolean } = {},
+  /** `orderId: 'sometimes'`: present when the failure concerns a recorded order. */
+  extra: { orderId?: boolean | 'sometimes'; retryAfter?: boolean } = {},
 ) {
   const detail =
     codes[0] === 'validation'
@@ -30,7 +31,7 @@ function problem(
       [PROBLEM_CONTENT_TYPE]: {
         schema: {
           type: 'object',
-          required: extra.orderId ? ['detail', 'order_id'] : ['detail'],
+          required: extra.orderId === true ? ['detail', 'order_id'] : ['detail'],
           properties: {
             detail,
             ...(extra.orderId ? { order_id: { type: 'string', format: 'uuid' } } : {}),
@@ -48,6 +49,9 @@ const COMMON_ERRORS = {
     retryAfter: true,
   }),
   [status('INTERNAL_ERROR')]: problem('Unexpected failure', ['INTERNAL_ERROR']),
+  [status('SERVICE_UNAVAILABLE')]: problem('The gateway’s database is unreachable; nothing was changed', [
+    'SERVICE_UNAVAILABLE',
+  ]),
 };
 
 /** The answers of each public operation (CONTRACT §3): trpc-to-openapi only knows a 200 and tRPC-shaped errors. */
@@ -84,10 +88,11 @@ function responsesFor(operationId: string, success: unknown): Responses {
         }),
         ...COMMON_ERRORS,
         '503': problem(
-          'An upstream is down, timed out or its breaker is open; the order stays PENDING and is finished later. ' +
-            'Retrying with the same Idempotency-Key resumes the same order.',
-          ['UPSTREAM_UNAVAILABLE'],
-          { orderId: true, retryAfter: true },
+          'UPSTREAM_UNAVAILABLE: an upstream is down, timed out or its breaker is open; the order stays PENDING and ' +
+            'is finished later. Retrying with the same Idempotency-Key resumes the same order. ' +
+            'SERVICE_UNAVAILABLE: the gateway’s database is unreachable.',
+          ['UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],
+          { orderId: 'sometimes', retryAfter: true },
         ),
         '504': problem('The order timed out and was compensated', ['ORDER_TIMED_OUT'], { orderId: true }),
       };
@@ -120,10 +125,11 @@ function responsesFor(operationId: string, success: unknown): Responses {
         '415': problem('A body that is not application/json', ['UNSUPPORTED_MEDIA_TYPE']),
         ...COMMON_ERRORS,
         '503': problem(
-          'An upstream is unavailable: the cancellation is recorded and the recovery worker completes it ' +
-            '(the order becomes CANCELLED); a repeated cancel returns the current state.',
-          ['UPSTREAM_UNAVAILABLE'],
-          { orderId: true, retryAfter: true },
+          'UPSTREAM_UNAVAILABLE: the cancellation is recorded and the recovery worker completes it ' +
+            '(the order becomes CANCELLED); a repeated cancel returns the current state. ' +
+            'SERVICE_UNAVAILABLE: the gateway’s database is unreachable.',
+          ['UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],
+          { orderId: 'sometimes', retryAfter: true },
         ),
       };
     default:
@@ -136,6 +142,9 @@ function successSchemaOf(operation: Operation): unknown {
   if (ok && 'content' in ok) return ok.content?.['application/json']?.schema ?? {};
   return {};
 }
+
+/** What /docs offers to send: an order the stock `pnpm start` seeds can satisfy. */
+const CREATE_EXAMPLE = { items: [{ sku: 'SKU1', quantity: 1 }], amount_cents: 1500, currency: 'EUR' };
 
 /** The OpenAPI 3.1 document of the public API, generated from the router and completed with every answer. */
 export function buildOpenApiDocument(baseUrl = '/'): OpenAPIObject {
@@ -153,7 +162,16 @@ export function buildOpenApiDocument(baseUrl = '/'): OpenAPIObject {
     for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
       if (!operation?.operationId) continue;
       operation.responses = responsesFor(operation.operationId, successSchemaOf(operation));
+      const body = operation.requestBody;
+      if (operation.operationId === 'createOrder' && body && 'content' in body) {
+        const json = body.content['application/json'];
+        if (json) json.example = CREATE_EXAMPLE;
+      }
     }
+  }
+  // trpc-to-openapi's tRPC-shaped error schemas: every answer above replaced them, nothing refers to them.
+  for (const name of Object.keys(document.components?.schemas ?? {})) {
+    if (name.startsWith('error.')) delete document.components?.schemas?.[name];
   }
   return document;
 }

@@ -20,6 +20,7 @@ import { buildInventoryApp } from '@oos/inventory/app';
 import type { InventoryRouter } from '@oos/inventory/router';
 import { buildPaymentsApp } from '@oos/payments/app';
 import { type ResilienceConfig, resolveResilienceConfig } from '@oos/resilience';
+import { createOrdersClient, type OrdersClient, type OrdersClientOptions } from '@oos/sdk';
 import { createLogger, createMetrics, type Logger, listen, type RunningServer } from '@oos/service-kit';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { buildGatewayApp } from '../src/app.ts';
@@ -112,6 +113,8 @@ export interface System {
   gate: GateProxy | undefined;
   edge: Edge | undefined;
   orderCache: OrderCache | undefined;
+  /** The TypeScript SDK pointed at this gateway, without automatic repeats unless asked for. */
+  sdk(options?: Omit<OrdersClientOptions, 'baseUrl'>): OrdersClient;
   request(
     method: string,
     path: string,
@@ -245,6 +248,8 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     gate,
     edge,
     orderCache,
+    sdk: (sdkOptions = {}) =>
+      createOrdersClient({ retry: { retries: 0 }, ...sdkOptions, baseUrl: gatewayServer.url }),
     request,
     create: (body, headers = {}) =>
       request('POST', '/api/orders/', {

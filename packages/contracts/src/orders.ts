@@ -13,17 +13,19 @@ export const createOrderInputSchema = z.strictObject({
 });
 export type CreateOrderInput = z.output<typeof createOrderInputSchema>;
 
-export const orderSchema = z.object({
-  id: z.uuid(),
-  status: z.enum(ORDER_STATUSES),
-  items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
-  amount_cents: z.number().int(),
-  currency: z.string(),
-  transaction_id: z.string().optional(),
-  failure_reason: z.enum(FAILURE_REASONS).optional(),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-});
+export const orderSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(ORDER_STATUSES),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
+    amount_cents: z.number().int(),
+    currency: z.string(),
+    transaction_id: z.string().optional(),
+    failure_reason: z.enum(FAILURE_REASONS).optional(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Order' });
 export type Order = z.output<typeof orderSchema>;
 
 export const PAGE_SIZE_DEFAULT = 20;
@@ -40,10 +42,12 @@ export const listOrdersInputSchema = z.strictObject({
 });
 export type ListOrdersInput = z.output<typeof listOrdersInputSchema>;
 
-export const orderPageSchema = z.object({
-  count: z.number().int(),
-  page: z.number().int(),
-  page_size: z.number().int(),
-  results: z.array(orderSchema),
-});
+export const orderPageSchema = z
+  .object({
+    count: z.number().int(),
+    page: z.number().int(),
+    page_size: z.number().int(),
+    results: z.array(orderSchema),
+  })
+  .meta({ id: 'OrderPage' });
 export type OrderPage = z.output<typeof orderPageSchema>;
