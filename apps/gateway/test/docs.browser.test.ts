@@ -33,6 +33,8 @@ describe.skipIf(!installed)('/docs in a real browser (Debian Chromium)', () => {
     await system.setStock('SKU1', 10);
     browser = await launchChromium();
     page = await browser.newPage();
+    // Below the test's own timeout, so a page that never renders fails with what the browser said (see problems).
+    page.setDefaultTimeout(20_000);
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
@@ -50,14 +52,23 @@ describe.skipIf(!installed)('/docs in a real browser (Debian Chromium)', () => {
     const response = await page.goto(`${system.url}/docs`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
-    expect((await listedOperations(page)).sort()).toEqual([...OPERATIONS].sort());
+    const listed = await listedOperations(page).catch((error: unknown) => {
+      throw new Error(
+        `the page listed no operation; the browser said: ${problems.join(' | ') || 'nothing'}`,
+        {
+          cause: error,
+        },
+      );
+    });
+    expect(listed.sort()).toEqual([...OPERATIONS].sort());
     expect(problems).toEqual([]);
   });
 
   it('creates an order through "Try it out" and shows the 201', async () => {
     const answer = answerOf(await createOrderFromDocs(page, 'from-the-docs-page'));
     expect((await answer.status.textContent())?.trim()).toBe('201');
-    await expect.poll(() => answer.body.textContent()).toContain('CONFIRMED');
+    // The body may render a moment after the status; how long is up to the machine, not the test.
+    await expect.poll(() => answer.body.textContent(), { timeout: 20_000 }).toContain('CONFIRMED');
 
     // The page's request reached the real system: the keyed order exists and its stock is held.
     const key = await system.gatewayDb.idempotencyKey.findUniqueOrThrow({
