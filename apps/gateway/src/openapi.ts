@@ -143,7 +143,11 @@ function successSchemaOf(operation: Operation): unknown {
   return {};
 }
 
-/** What /docs offers to send: an order the stock `pnpm start` seeds can satisfy. */
+/**
+ * What /docs offers to send: an order the stock `pnpm start` seeds can satisfy. Set here because it cannot travel on
+ * the input schema: trpc-to-openapi passes on only `examples`, which zod-openapi drops from a schema with a
+ * transform (the currency's upper-casing).
+ */
 const CREATE_EXAMPLE = { items: [{ sku: 'SKU1', quantity: 1 }], amount_cents: 1500, currency: 'EUR' };
 
 /** The OpenAPI 3.1 document of the public API, generated from the router and completed with every answer. */

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { DOCUMENT_FILE, renderDocument, renderSchema, SCHEMA_FILE } from '@oos/sdk/codegen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableModes, DECLINE_ABOVE_CENTS, type System, startSystem } from './system.ts';
 
@@ -337,6 +339,14 @@ describe('operations', () => {
     const document = await system.request('GET', '/openapi.json');
     expect(document.status).toBe(200);
     expect(Object(document.json).openapi).toMatch(/^3\./);
+    // @oos/sdk is generated from this document: both checked-in files must be what it gives.
+    const stale = 'is stale: run `pnpm sdk:generate` and commit the result';
+    expect(await readFile(DOCUMENT_FILE, 'utf8'), `${DOCUMENT_FILE} ${stale}`).toBe(
+      renderDocument(document.text),
+    );
+    expect(await readFile(SCHEMA_FILE, 'utf8'), `${SCHEMA_FILE} ${stale}`).toBe(
+      await renderSchema(document.text),
+    );
     const docs = await system.request('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('/docs/swagger-ui-bundle.js');

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './services.ts';
 import { availableModes, type System, startSystem } from './system.ts';
 
 const modes = await availableModes();
 const order = { items: [{ sku: 'SKU1', quantity: 1 }], amount_cents: 1500, currency: 'EUR' };
-
-async function until(probe: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2000; i += 1) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('condition not met');
-}
 
 describe.each(modes)('a create still running (%s)', (mode) => {
   let system: System;
@@ -29,7 +22,7 @@ describe.each(modes)('a create still running (%s)', (mode) => {
     gate.close();
     const key = 'held-key';
     const first = system.create(order, { 'Idempotency-Key': key });
-    await until(() => gate.held === 1);
+    await until(() => gate.held === 1, { attempts: 2000, pauseMs: 5 });
 
     const again = await system.create(order, { 'Idempotency-Key': key });
     expect(again.status).toBe(409);

@@ -1,5 +1,6 @@
 import { OrderApiError, type RetryEvent } from '@oos/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './services.ts';
 import { availableModes, DECLINE_ABOVE_CENTS, type System, startSystem } from './system.ts';
 
 const modes = await availableModes();
@@ -17,10 +18,6 @@ const failure = (call: Promise<unknown>) =>
     },
     (error: unknown) => error,
   );
-
-async function until(probe: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await probe())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 describe.each(modes)('the TypeScript SDK against the gateway (%s)', (mode) => {
   let system: System;

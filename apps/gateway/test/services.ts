@@ -246,3 +246,11 @@ export async function eventually<T>(
   }
   throw new Error('condition not met within the bounded wait');
 }
+
+/** Polls until `condition` holds; the same bounded wait as `eventually`. */
+export function until(
+  condition: () => boolean | Promise<boolean>,
+  bounds?: { attempts?: number; pauseMs?: number },
+): Promise<true> {
+  return eventually(async () => ((await condition()) ? true : undefined), bounds);
+}
