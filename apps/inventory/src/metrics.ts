@@ -1,5 +1,5 @@
-import { DomainError } from '@oos/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { metricsPerRegistry } from '@oos/service-kit';
+import { Counter } from 'prom-client';
 
 export type ReservationOutcome = 'reserved' | 'repeat' | 'insufficient_stock' | 'conflict';
 
@@ -11,13 +11,8 @@ export interface InventoryMetrics {
   stockSet: Counter;
 }
 
-const byRegistry = new WeakMap<Registry, InventoryMetrics>();
-
-export function inventoryMetrics(registry: Registry): InventoryMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
-  const registers = [registry];
-  const metrics: InventoryMetrics = {
+export const inventoryMetrics = metricsPerRegistry((registers): InventoryMetrics => {
+  return {
     reservations: new Counter({
       name: 'reservations_total',
       help: 'Reserve calls by outcome (reserved, repeat, insufficient_stock, conflict)',
@@ -32,11 +27,4 @@ export function inventoryMetrics(registry: Registry): InventoryMetrics {
     }),
     stockSet: new Counter({ name: 'stock_set_total', help: 'Stock levels set', registers }),
   };
-  byRegistry.set(registry, metrics);
-  return metrics;
-}
-
-/** The contract code a procedure failed with (domainError's cause), if it failed with one. */
-export function domainCodeOf(error: unknown): string | undefined {
-  return error instanceof Error && error.cause instanceof DomainError ? error.cause.code : undefined;
-}
+});

@@ -1,5 +1,5 @@
-import { DomainError } from '@oos/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { metricsPerRegistry } from '@oos/service-kit';
+import { Counter } from 'prom-client';
 
 export type ChargeOutcome = 'authorized' | 'declined' | 'repeat' | 'conflict';
 
@@ -10,13 +10,8 @@ export interface PaymentsMetrics {
   refunds: Counter<'outcome'>;
 }
 
-const byRegistry = new WeakMap<Registry, PaymentsMetrics>();
-
-export function paymentsMetrics(registry: Registry): PaymentsMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
-  const registers = [registry];
-  const metrics: PaymentsMetrics = {
+export const paymentsMetrics = metricsPerRegistry((registers): PaymentsMetrics => {
+  return {
     charges: new Counter({
       name: 'charges_total',
       help: 'Charge calls by outcome (authorized, declined, repeat, conflict)',
@@ -30,11 +25,4 @@ export function paymentsMetrics(registry: Registry): PaymentsMetrics {
       registers,
     }),
   };
-  byRegistry.set(registry, metrics);
-  return metrics;
-}
-
-/** The contract code a procedure failed with (domainError's cause), if it failed with one. */
-export function domainCodeOf(error: unknown): string | undefined {
-  return error instanceof Error && error.cause instanceof DomainError ? error.cause.code : undefined;
-}
+});

@@ -20,6 +20,22 @@ export function createMetrics(service: string): Metrics {
   return { registry, httpDuration };
 }
 
+/**
+ * An app's own metrics, made once per Registry: an app's parts (routes, upstreams, edge, worker) are built separately
+ * from one Registry and must share one set of metric objects (registering a name twice on a Registry throws), while
+ * every app instance, with its own Registry, keeps its own.
+ */
+export function metricsPerRegistry<T>(create: (registers: Registry[]) => T): (registry: Registry) => T {
+  const made = new WeakMap<Registry, T>();
+  return (registry) => {
+    const existing = made.get(registry);
+    if (existing) return existing;
+    const metrics = create([registry]);
+    made.set(registry, metrics);
+    return metrics;
+  };
+}
+
 export function metricsEndpoint(registry: Registry): RequestHandler {
   return async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType);

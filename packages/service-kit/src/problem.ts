@@ -17,6 +17,11 @@ export class DomainError extends Error {
   }
 }
 
+/** The contract code a procedure failed with (domainError's cause), if it failed with one. */
+export function domainCodeOf(error: unknown): ErrorCode | undefined {
+  return error instanceof Error && error.cause instanceof DomainError ? error.cause.code : undefined;
+}
+
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',

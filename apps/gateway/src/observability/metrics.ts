@@ -1,5 +1,6 @@
 import type { BreakerState } from '@oos/resilience';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { metricsPerRegistry } from '@oos/service-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The gateway's own metrics, next to service-kit's HTTP histogram and the default process metrics. */
 export interface GatewayMetrics {
@@ -21,14 +22,7 @@ export interface GatewayMetrics {
 
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
 
-// Upstreams, edge, app and worker are built separately from one Registry: they must share one set of metric
-// objects (registering a name twice on a Registry throws), while every app instance keeps its own.
-const byRegistry = new WeakMap<Registry, GatewayMetrics>();
-
-export function gatewayMetrics(registry: Registry): GatewayMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing) return existing;
-  const registers = [registry];
+export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => {
   let countPending: (() => Promise<number>) | undefined;
   const metrics: GatewayMetrics = {
     ordersCreated: new Counter({
@@ -106,6 +100,5 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       }
     },
   });
-  byRegistry.set(registry, metrics);
   return metrics;
-}
+});

@@ -1,6 +1,6 @@
 import { reserveInputSchema, reserveOutputSchema } from '@oos/contracts';
+import { domainCodeOf } from '@oos/service-kit';
 import { reserveStock } from '../domain/reserve-stock.ts';
-import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const reserve = procedure

@@ -1,7 +1,7 @@
 import { chargeInputSchema, chargeOutputSchema } from '@oos/contracts';
+import { domainCodeOf } from '@oos/service-kit';
 import { authorizeCharge } from '../domain/authorize-charge.ts';
 import { requireIdempotencyKey } from '../idempotency-key.ts';
-import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const charge = procedure

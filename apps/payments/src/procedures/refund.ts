@@ -1,6 +1,6 @@
 import { refundInputSchema, refundOutputSchema } from '@oos/contracts';
+import { domainCodeOf } from '@oos/service-kit';
 import { refundCharge } from '../domain/refund-charge.ts';
-import { domainCodeOf } from '../metrics.ts';
 import { procedure } from '../trpc.ts';
 
 export const refund = procedure
