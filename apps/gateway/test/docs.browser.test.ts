@@ -1,3 +1,4 @@
+import { isCi } from '@oos/db-kit/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, launchChromium } from './chromium.ts';
@@ -7,7 +8,7 @@ import { type System, startSystem } from './system.ts';
 const installed = chromiumInstalled();
 if (!installed) {
   // CI installs Chromium (.ci/run); there a missing browser is a broken setup, not a reason to skip.
-  if (process.env.CI) throw new Error('/usr/bin/chromium is missing: .ci/run installs it with apt-get');
+  if (isCi()) throw new Error('/usr/bin/chromium is missing: .ci/run installs it with apt-get');
   console.warn(
     '\n*** SKIPPED: the /docs browser test needs Debian’s Chromium (apt-get install chromium) ***\n',
   );

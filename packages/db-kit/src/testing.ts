@@ -14,7 +14,8 @@ export function testDatabaseUrl(): string {
   return fromEnv === undefined || fromEnv === '' ? DEFAULT_TEST_DATABASE_URL : fromEnv;
 }
 
-function isCi(): boolean {
+/** Whether this runs under CI (`CI` set to anything but empty, 0 or false): there a missing service fails. */
+export function isCi(): boolean {
   const ci = process.env.CI?.trim().toLowerCase();
   return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { databaseUrlVariable } from '@oos/db-kit';
-import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@oos/db-kit/testing';
+import { createTestDatabase, describeWithPostgres, isCi, type TestDatabase } from '@oos/db-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { environmentOf, readCompose, service } from './compose-file.ts';
@@ -22,8 +22,7 @@ const redisBase = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379'
 // A database number of its own, flushed before the run: earlier runs' counters must not limit this one.
 const redisUrl = `${redisBase.replace(/\/\d*$/, '')}/13`;
 const redisAvailable = await isRedisAvailable(redisUrl);
-const ci = ['1', 'true', 'yes'].includes((process.env.CI ?? '').toLowerCase());
-if (!redisAvailable && ci)
+if (!redisAvailable && isCi())
   throw new Error(`Redis is not reachable at ${redisUrl}: the stack proof cannot be skipped under CI`);
 if (!redisAvailable)
   console.warn(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { isCi } from '@oos/db-kit/testing';
 import { createLogger, type Logger, listen, type RunningServer } from '@oos/service-kit';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -11,11 +12,6 @@ const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 export function testRedisUrl(): string {
   const fromEnv = process.env.TEST_REDIS_URL?.trim();
   return fromEnv === undefined || fromEnv === '' ? DEFAULT_TEST_REDIS_URL : fromEnv;
-}
-
-function isCi(): boolean {
-  const ci = process.env.CI?.trim().toLowerCase();
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }
 
 /**

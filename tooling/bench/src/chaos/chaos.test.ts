@@ -1,8 +1,9 @@
+import { isCi } from '@oos/db-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { chaosPrerequisites, formatSummary, runChaos } from './run.ts';
 
 const missing = chaosPrerequisites();
-const ci = /^(1|true|yes)$/i.test(process.env.CI?.trim() ?? '');
+const ci = isCi();
 
 if (missing !== undefined && !ci) {
   console.warn(`\n⚠️  SKIPPING THE CHAOS SOAK: ${missing}.\n`);
