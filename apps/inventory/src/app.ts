@@ -1,5 +1,5 @@
 import type { Database, PrismaClient } from '@oos/db-inventory';
-import { componentState, createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import { createServiceApp, databaseReadiness, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { InventoryConfig } from './config.ts';
 import { contextFactory } from './context.ts';
@@ -24,9 +24,6 @@ export function buildInventoryApp({ config, db, logger, metrics }: InventoryAppD
     internalToken: config.internalToken,
     trpcPath: '/trpc',
     routeOf: inventoryRouteOf,
-    ready: async () => {
-      const dbState = await componentState('database', () => db.ping(), logger);
-      return { ok: dbState === 'ok', components: { db: dbState } };
-    },
+    ready: databaseReadiness(() => db.ping(), logger),
   });
 }

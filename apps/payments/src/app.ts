@@ -1,5 +1,5 @@
 import type { Database, PrismaClient } from '@oos/db-payments';
-import { componentState, createServiceApp, type Logger, type Metrics } from '@oos/service-kit';
+import { createServiceApp, databaseReadiness, type Logger, type Metrics } from '@oos/service-kit';
 import type { Express } from 'express';
 import type { PaymentsConfig } from './config.ts';
 import { contextFactory } from './context.ts';
@@ -29,9 +29,6 @@ export function buildPaymentsApp({ config, db, logger, metrics }: PaymentsAppDep
     internalToken: config.internalToken,
     trpcPath: '/trpc',
     routeOf: paymentsRouteOf,
-    ready: async () => {
-      const dbState = await componentState('database', () => db.ping(), logger);
-      return { ok: dbState === 'ok', components: { db: dbState } };
-    },
+    ready: databaseReadiness(() => db.ping(), logger),
   });
 }

@@ -1,3 +1,4 @@
+import type { Ready } from '@oos/contracts';
 import type { Logger } from './logger.ts';
 
 /** A component's readiness: 'ok', or 'unavailable' with one warning saying why. */
@@ -15,4 +16,12 @@ export async function componentState(
     });
     return 'unavailable';
   }
+}
+
+/** The readiness of a service whose one dependency is its database (inventory, payments). */
+export function databaseReadiness(ping: () => Promise<void>, logger: Logger): () => Promise<Ready> {
+  return async () => {
+    const db = await componentState('database', ping, logger);
+    return { ok: db === 'ok', components: { db } };
+  };
 }
