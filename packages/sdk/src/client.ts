@@ -2,7 +2,7 @@ import createClient from 'openapi-fetch';
 import { errorFromAnswer } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetries } from './retry.ts';
 import type { paths } from './schema.gen.ts';
-import type { ListOrdersQuery, NewOrder, Order, OrderPage } from './types.ts';
+import type { ListOrdersQuery, NewOrder, OperationId, Order, OrderPage } from './types.ts';
 
 export interface OrdersClientOptions {
   /** Where the gateway listens, e.g. `http://127.0.0.1:8000`. */
@@ -64,11 +64,13 @@ export function createOrdersClient(options: OrdersClientOptions): OrdersClient {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const retrying = (
-    operation: 'createOrder' | 'listOrders' | 'getOrder' | 'cancelOrder',
-    signal: AbortSignal | undefined,
-    idempotencyKey?: string,
-  ) => ({ operation, policy, signal, idempotencyKey, onRetry: options.onRetry });
+  const retrying = (operation: OperationId, signal: AbortSignal | undefined, idempotencyKey?: string) => ({
+    operation,
+    policy,
+    signal,
+    idempotencyKey,
+    onRetry: options.onRetry,
+  });
 
   return {
     createOrder(order, { idempotencyKey = crypto.randomUUID(), signal } = {}) {
