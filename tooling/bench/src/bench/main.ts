@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrationsDir as gatewayMigrations } from '@oos/db-gateway';
@@ -13,6 +13,7 @@ import { freePort } from '../stack/ports.ts';
 import { ManagedProcess } from '../stack/process.ts';
 import { RedisServer, redisServerAvailable } from '../stack/redis-server.ts';
 import { runScenario, type Scenario, type ScenarioResult } from './autocannon-run.ts';
+import { measureColdStart } from './cold-start.ts';
 import { type BenchDatabase, createBenchDatabase } from './databases.ts';
 import { type BenchReport, formatMarkdown, formatTable } from './report.ts';
 
@@ -76,33 +77,6 @@ async function startBaseline(): Promise<{ url: string; process: ManagedProcess }
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(`${url}/`, 30_000);
   return { url, process: baseline };
-}
-
-/** Fresh DATA_DIR, the three apps spawned in embedded mode: milliseconds until all three answer `/ready` 200. */
-async function measureColdStart(runtime: 'dist' | 'tsx'): Promise<number> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'oos-bench-cold-'));
-  const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
-  const env = baseEnv({
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    GATEWAY_PORT: String(ports.gateway),
-    INVENTORY_PORT: String(ports.inventory),
-    PAYMENTS_PORT: String(ports.payments),
-    INVENTORY_BASE_URL: `http://127.0.0.1:${ports.inventory}`,
-    PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
-  });
-  const processes = APP_NAMES.map((app) =>
-    appProcess(app, runtime, env, path.join(logDir, `cold-${app}.log`)),
-  );
-  const started = performance.now();
-  try {
-    for (const process of processes) process.start();
-    await Promise.all(APP_NAMES.map((app) => waitForOk(`http://127.0.0.1:${ports[app]}/ready`, 60_000, 10)));
-    return performance.now() - started;
-  } finally {
-    await Promise.all(processes.map((process) => process.close()));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
 }
 
 async function main(): Promise<void> {
@@ -242,7 +216,7 @@ async function main(): Promise<void> {
   log('embedded cold start');
   let coldStartMs: number | null = null;
   try {
-    coldStartMs = await measureColdStart(runtime);
+    coldStartMs = await measureColdStart(runtime, logDir);
   } catch (error) {
     notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
   }
