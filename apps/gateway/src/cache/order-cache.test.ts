@@ -59,13 +59,25 @@ describe.runIf(hasRedis)('order cache in Redis', () => {
   it('serves a second read from Redis, and a changed order from the database', async () => {
     const cache = await cacheAt(testRedisUrl());
     const id = randomUUID();
-    const { state, load } = row(order(id, 'PENDING'));
-    expect(await cache.read(id, load)).toMatchObject({ status: 'PENDING' });
-    expect(await cache.read(id.toUpperCase(), load)).toMatchObject({ status: 'PENDING' });
+    const { state, load } = row(order(id, 'CONFIRMED'));
+    expect(await cache.read(id, load)).toMatchObject({ status: 'CONFIRMED' });
+    expect(await cache.read(id.toUpperCase(), load)).toMatchObject({ status: 'CONFIRMED' });
     expect(state.loads).toBe(1);
 
-    state.current = order(id, 'CONFIRMED');
+    state.current = order(id, 'CANCELLED');
     await orderChanged(id);
+    expect(await cache.read(id, load)).toMatchObject({ status: 'CANCELLED' });
+    expect(state.loads).toBe(2);
+  });
+
+  it('never keeps a PENDING order, so the writes that finish one need not announce them', async () => {
+    const cache = await cacheAt(testRedisUrl());
+    const id = randomUUID();
+    const { state, load } = row(order(id, 'PENDING'));
+    expect(await cache.read(id, load)).toMatchObject({ status: 'PENDING' });
+    state.current = order(id, 'CONFIRMED');
+    expect(await cache.read(id, load)).toMatchObject({ status: 'CONFIRMED' });
+    expect(state.loads).toBe(2);
     expect(await cache.read(id, load)).toMatchObject({ status: 'CONFIRMED' });
     expect(state.loads).toBe(2);
   });
@@ -73,17 +85,17 @@ describe.runIf(hasRedis)('order cache in Redis', () => {
   it('never stores a row read before a write that was announced while the read was in flight', async () => {
     const cache = await cacheAt(testRedisUrl());
     const id = randomUUID();
-    const { state } = row(order(id, 'PENDING'));
-    // The read loads PENDING; before it stores that, the write lands and is announced.
+    const { state } = row(order(id, 'CONFIRMED'));
+    // The read loads CONFIRMED; before it stores that, the cancellation lands and is announced.
     const racing = cache.read(id, async () => {
       const seen = state.current;
-      state.current = order(id, 'CONFIRMED');
+      state.current = order(id, 'CANCELLED');
       await orderChanged(id);
       return seen;
     });
-    expect(await racing).toMatchObject({ status: 'PENDING' });
+    expect(await racing).toMatchObject({ status: 'CONFIRMED' });
     const { load } = row(state.current);
-    expect(await cache.read(id, load)).toMatchObject({ status: 'CONFIRMED' });
+    expect(await cache.read(id, load)).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('does not cache unknown ids or ids that are not UUIDs', async () => {

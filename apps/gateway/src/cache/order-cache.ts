@@ -44,6 +44,9 @@ export const NO_ORDER_CACHE: OrderCache = {
  * and an entry whose generation is no longer current is a miss. A reader that loaded the row just before a
  * write and stores it just after therefore stores an entry nobody will ever be served.
  *
+ * Only orders that left PENDING are cached, so only writes to those announce a change (order-lease.ts): the
+ * writes that take an order from PENDING to its outcome cost no Redis round trip.
+ *
  * Redis failures never fail a read: the database answers. An invalidation that could not reach Redis is kept
  * and retried first; until it succeeds the cache is bypassed, so an outage cannot resurrect a stale entry.
  */
@@ -94,8 +97,9 @@ export function createOrderCache(options: OrderCacheOptions): OrderCache {
         return load();
       }
       const order = await load();
-      // Unknown ids are not cached: the order may be created a moment later.
-      if (order) {
+      // Unknown ids are not cached (the order may be created a moment later), nor PENDING orders: the saga's
+      // writes to them (the hot path) then never have a cached copy to invalidate.
+      if (order && order.status !== 'PENDING') {
         await redis.client
           .set(entryKey(key), JSON.stringify({ generation, order }), 'PX', ttlMs)
           .catch(() => undefined);

@@ -1,10 +1,11 @@
 import { uuidSchema } from '@oos/contracts';
 import type { CreateOrderDeps } from './create-order.ts';
 import { payloadFingerprint } from './fingerprint.ts';
-import { claimKey, storeAnswer } from './idempotency.ts';
+import { storeAnswer } from './idempotency.ts';
 import { type OrderAnswer, orderAnswer, problemAnswer, replayOf } from './order-answer.ts';
 import { compensateOrder } from './order-compensation.ts';
 import { takeLease } from './order-lease.ts';
+import { claimKey } from './order-store.ts';
 import { type OrderWithItems, withItems } from './order-view.ts';
 
 export interface CancelOrderRequest {
@@ -47,7 +48,8 @@ export async function cancelOrder(deps: CreateOrderDeps, request: CancelOrderReq
     orderId,
     ttlHours: deps.idempotencyTtlHours,
   };
-  const existing = await deps.db.$transaction((tx) => claimKey(tx, claim));
+  const claimed = await claimKey(deps.db, claim);
+  const existing = claimed.claimed ? undefined : claimed.holder;
   if (existing) {
     if (existing.fingerprint !== claim.fingerprint) return problemAnswer('IDEMPOTENCY_CONFLICT');
     if (existing.responseStatus !== null && existing.responseBody !== null) {

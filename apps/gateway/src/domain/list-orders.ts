@@ -1,17 +1,24 @@
 import type { ListOrdersInput, OrderPage } from '@oos/contracts';
 import type { PrismaClient } from '@oos/db-gateway';
-import { orderView, withItems } from './order-view.ts';
+import { z } from 'zod';
+import { orderViewRowSchema } from './order-view.ts';
 
-/** Every order of every status, newest first (created_at, then id); a page past the end is empty. */
+const pageSchema = z.tuple([
+  z.object({ count: z.coerce.number().int(), results: z.array(orderViewRowSchema) }),
+]);
+
+/**
+ * Every order of every status, newest first (created_at, then id); a page past the end is empty. One statement
+ * (migration 20261201100000): the exact count is the sum of the trigger-kept `order_counts` slots (constant time,
+ * however many orders), the page comes from the (created_at, id) index.
+ */
 export async function listOrders(db: PrismaClient, { page, page_size }: ListOrdersInput): Promise<OrderPage> {
-  const count = await db.order.count();
   const skip = (page - 1) * page_size;
-  if (skip >= count) return { count, page, page_size, results: [] };
-  const orders = await db.order.findMany({
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    skip,
-    take: page_size,
-    include: withItems,
-  });
-  return { count, page, page_size, results: orders.map(orderView) };
+  const [row] = pageSchema.parse(
+    await db.$queryRaw`
+      SELECT order_count() AS "count",
+             COALESCE((SELECT json_agg(p ORDER BY p."ordinality")
+                         FROM order_views(NULL, ${page_size}, ${skip}) WITH ORDINALITY AS p), '[]'::json) AS "results"`,
+  );
+  return { count: row.count, page, page_size, results: row.results };
 }

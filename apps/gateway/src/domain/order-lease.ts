@@ -76,7 +76,8 @@ export async function writeHolding(
     data: { ...data, lockedUntil: until },
   });
   if (row === undefined) throw new LeaseLostError(lease.orderId);
-  await orderChanged(lease.orderId);
+  // Only an order that had left PENDING can be in the order cache (it never keeps PENDING ones).
+  if (held.order.status !== 'PENDING') await orderChanged(lease.orderId);
   const order: OrderWithItems = { ...row, items: held.order.items };
   if (watch && order.status !== watch.from) {
     watch.report({ orderId: order.id, from: watch.from, to: order.status, reason: transitionReason(order) });
@@ -84,10 +85,16 @@ export async function writeHolding(
   return { order, lease: { orderId: lease.orderId, until: until ?? new Date(0) } };
 }
 
-/** Gives the order back (e.g. after an upstream failure) so that the next retry can resume at once. */
-export async function releaseLease(db: PrismaClient, lease: Lease): Promise<void> {
+/** What a run has done that its next write would have recorded: written when it lets go instead. */
+export type Progress = Pick<OrderWithItems, 'reserved' | 'chargeInDoubt' | 'failureReason'>;
+
+/**
+ * Gives the order back (e.g. after an upstream failure) so that the next retry can resume at once, recording
+ * the run's progress in the same write.
+ */
+export async function releaseLease(db: PrismaClient, lease: Lease, progress?: Progress): Promise<void> {
   await db.order.updateMany({
     where: { id: lease.orderId, lockedUntil: lease.until },
-    data: { lockedUntil: null },
+    data: { ...progress, lockedUntil: null },
   });
 }

@@ -3,10 +3,12 @@ import { getUpstreamUnavailable } from '@oos/resilience';
 import type { Logger } from '@oos/service-kit';
 import { z } from 'zod';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { watchTransitions } from '../observability/order-transitions.ts';
+import { transitionReason, watchTransitions } from '../observability/order-transitions.ts';
 import { type CallContext, callOptions, type Upstreams } from '../upstreams.ts';
+import { finalAnswerFor, type OrderAnswer } from './order-answer.ts';
 import { compensateOrder } from './order-compensation.ts';
-import { type Held, releaseLease, writeHolding } from './order-lease.ts';
+import { type Held, LeaseLostError, releaseLease, writeHolding } from './order-lease.ts';
+import { type FinalState, finishOrder, type StoredAnswer } from './order-store.ts';
 import type { OrderWithItems } from './order-view.ts';
 
 export interface SagaDeps {
@@ -20,8 +22,24 @@ export interface SagaDeps {
 
 /** How a run ended: the order as stored, and why it is still PENDING if it is. */
 export type SagaRun =
-  | { order: OrderWithItems; interrupted?: undefined }
-  | { order: OrderWithItems; interrupted: StepFailedError };
+  | {
+      order: OrderWithItems;
+      interrupted?: undefined;
+      /** The final answer, when the run ended with its final write, and whether that write stored it. */
+      finished?: { answer: OrderAnswer; stored: boolean };
+    }
+  | { order: OrderWithItems; interrupted: StepFailedError; finished?: undefined };
+
+/** How a run starts besides the order it holds. */
+export interface RunOptions {
+  /**
+   * The order was inserted by this request a moment ago (order-store.ts): its row already says a charge may be
+   * in doubt, while in fact nothing has been sent yet.
+   */
+  fresh?: boolean;
+  /** The request's idempotency key: the final answer is stored against it by the final write itself. */
+  answerKey?: StoredAnswer['claim'];
+}
 
 /** An upstream gave no usable answer (down, timed out, breaker open, or an unexpected reply): retry later. */
 export class StepFailedError extends Error {
@@ -54,31 +72,56 @@ export function domainDetail(error: unknown): string | undefined {
  * Runs the order saga from whatever step the order has recorded, while holding its lease:
  *
  *   1. reserve the stock (reservation id = order id)   shortage → FAILED / INSUFFICIENT_STOCK, nothing held
- *   2. charge (key derived from the order id)           decline  → failure recorded, go on to compensate
+ *   2. charge (key derived from the order id)           decline  → go on to release
  *   3. on decline: release the reservation              then     → FAILED / PAYMENT_FAILED
  *   4. otherwise                                                 → CONFIRMED with the transaction id
  *
- * Each finished step is written before the next starts, so a resume (a retry with the same key, or the recovery
- * worker) skips it; to save commits a write also carries what the next step announces (the reserve's write marks
- * the charge in doubt) or finishes the order (the charge's write confirms it). Reserve, charge and release are
- * idempotent upstream as well, so even a step whose answer was lost (crash after the call, before the write) is
- * safely repeated. If an upstream gives no usable answer the
- * order stays PENDING, the lease is returned, and the run reports where it stopped.
+ * A run that goes through writes once, at the end: the final state, the lease given back and the request's
+ * answer in one statement (order-store.ts). What happened on the way is recorded only if the run stops early:
+ * an upstream that gives no usable answer ends the run with one write of its progress and the lease (the order
+ * stays PENDING for a retry or the recovery worker). Every step is idempotent upstream (reserve and release by
+ * the order id, the charge by its derived key), so whoever resumes an order repeats whatever was not recorded
+ * and gets the first answers again: a crash at any point loses nothing.
  *
- * A charge request is marked in doubt before it is sent and settled when its answer is written: a crash or a
- * lost reply in between leaves the mark, and whoever picks the order up repeats the charge with the same key
- * (payments answers the same transaction) instead of guessing. An order whose cancellation was recorded is
- * never moved forward: it is compensated instead (order-compensation.ts).
+ * Money is never guessed: the row says the charge may be in doubt from the moment the order is stored (a runner
+ * may send it at any time), and only a write that knows better (the final one, or a clean stop before any
+ * charge was sent) says otherwise. Whoever compensates an order whose charge is in doubt repeats the charge
+ * under the derived key (payments answers the transaction it made, or the decline it recorded) and refunds it.
+ * An order whose cancellation was recorded is never moved forward: it is compensated (order-compensation.ts).
  */
-export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext): Promise<SagaRun> {
+export async function resumeOrder(
+  deps: SagaDeps,
+  start: Held,
+  call: CallContext,
+  options: RunOptions = {},
+): Promise<SagaRun> {
   const { db, upstreams, logger, leaseMs } = deps;
   let { order, lease } = start;
-  const record = async (data: Parameters<typeof writeHolding>[3], final = false) => {
-    const watch = watchTransitions(log, deps.metrics, order.status);
-    ({ order, lease } = await writeHolding(db, { order, lease }, leaseMs, data, !final, watch));
-  };
+  // What the row says about the charge; it must say "in doubt" before a charge is sent.
+  let rowChargeInDoubt = options.fresh === true || order.chargeInDoubt;
   const log = logger.child({ order_id: order.id });
   if (order.cancelRequested) return compensateOrder(deps, { order, lease }, call, 'CANCELLED');
+
+  const finish = async (next: Partial<FinalState>): Promise<SagaRun> => {
+    const updatedAt = new Date();
+    const final: OrderWithItems = { ...order, ...next, lockedUntil: null, updatedAt };
+    const answer = finalAnswerFor(final);
+    if (answer === undefined) throw new Error(`order ${order.id} would be left PENDING by a final write`);
+    const stored = options.answerKey && {
+      claim: options.answerKey,
+      status: answer.status,
+      body: answer.body,
+    };
+    if (!(await finishOrder(db, lease, final, updatedAt, stored))) throw new LeaseLostError(order.id);
+    watchTransitions(log, deps.metrics, order.status).report({
+      orderId: order.id,
+      from: order.status,
+      to: final.status,
+      reason: transitionReason(final),
+    });
+    order = final;
+    return { order, finished: { answer, stored: stored !== undefined } };
+  };
 
   try {
     if (order.failureReason === null && !order.reserved) {
@@ -94,29 +137,33 @@ export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext
       });
       if (!reserved) {
         log.info('order failed: insufficient stock');
-        await record({ status: 'FAILED', failureReason: 'INSUFFICIENT_STOCK' }, true);
-        return { order };
+        // No charge can have been sent: a charge only ever follows a reserve that succeeded.
+        return await finish({ status: 'FAILED', failureReason: 'INSUFFICIENT_STOCK', chargeInDoubt: false });
       }
-      // The charge goes out next, so it is marked in doubt in the same write: one commit instead of two. A crash
-      // right after this write leaves a charge in doubt that was never sent; settling it means sending it under
-      // the derived key, which is what the next step does anyway.
-      await record({ reserved: true, chargeInDoubt: true });
+      order = { ...order, reserved: true };
     }
 
     if (order.failureReason === null && !order.charged) {
-      if (!order.chargeInDoubt) await record({ chargeInDoubt: true });
-      const charge = await runStep(log, 'charge', () => chargeOnce(upstreams, order, call));
-      if (charge.declined) {
-        log.info('payment declined; releasing the reservation');
-        await record({ failureReason: 'PAYMENT_FAILED', chargeInDoubt: false });
-      } else {
-        // The charge's answer and the confirmation in one final write. Until it commits the charge stays in
-        // doubt, and whoever resumes repeats it under the same key (payments answers the same transaction).
-        log.info('order confirmed', { transaction_id: charge.transactionId });
-        const settled = { charged: true, transactionId: charge.transactionId, chargeInDoubt: false };
-        await record({ ...settled, status: 'CONFIRMED' }, true);
-        return { order };
+      if (!rowChargeInDoubt) {
+        ({ order, lease } = await writeHolding(db, { order, lease }, leaseMs, {
+          reserved: order.reserved,
+          chargeInDoubt: true,
+        }));
+        rowChargeInDoubt = true;
       }
+      order = { ...order, chargeInDoubt: true };
+      const charge = await runStep(log, 'charge', () => chargeOnce(upstreams, order, call));
+      if (!charge.declined) {
+        log.info('order confirmed', { transaction_id: charge.transactionId });
+        return await finish({
+          status: 'CONFIRMED',
+          charged: true,
+          transactionId: charge.transactionId,
+          chargeInDoubt: false,
+        });
+      }
+      log.info('payment declined; releasing the reservation');
+      order = { ...order, failureReason: 'PAYMENT_FAILED', chargeInDoubt: false };
     }
 
     if (order.failureReason === 'PAYMENT_FAILED') {
@@ -124,18 +171,14 @@ export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext
         await runStep(log, 'release', () =>
           upstreams.inventory.release.mutate({ reservation_id: order.id }, callOptions(call)),
         );
-        // Released and failed in one write: a crash before it repeats the (idempotent) release on resume.
-        await record({ released: true, status: 'FAILED' }, true);
-        return { order };
+        return await finish({ status: 'FAILED', released: true });
       }
-      await record({ status: 'FAILED' }, true);
-      return { order };
+      return await finish({ status: 'FAILED' });
     }
 
-    // Only an order whose charge was recorded by itself (before the final write carried both) gets here.
+    // Only an order whose charge was recorded by itself (an older run's write) gets here.
     log.info('order confirmed', { transaction_id: order.transactionId });
-    await record({ status: 'CONFIRMED' }, true);
-    return { order };
+    return await finish({ status: 'CONFIRMED' });
   } catch (error) {
     return stopHolding(db, { order, lease }, error);
   }
@@ -143,14 +186,22 @@ export async function resumeOrder(deps: SagaDeps, start: Held, call: CallContext
 
 /**
  * How a runner lets go of an order it could not finish: an upstream that gave no usable answer returns the lease
- * at once (so the next retry resumes without waiting for it to expire) and reports where the run stopped; any
- * other error returns the lease as well, if it can, and is rethrown.
+ * at once (so the next retry resumes without waiting for it to expire), with the run's progress, and reports where
+ * the run stopped; any other error returns the lease as well, if it can, and is rethrown.
  */
 export async function stopHolding(db: PrismaClient, held: Held, error: unknown): Promise<SagaRun> {
+  const { order } = held;
   if (error instanceof StepFailedError) {
-    await releaseLease(db, held.lease);
-    return { order: held.order, interrupted: error };
+    // What the run knows for certain goes with the lease: the reserve that succeeded, whether a charge was sent.
+    const progress = {
+      reserved: order.reserved,
+      chargeInDoubt: order.chargeInDoubt,
+      failureReason: order.failureReason,
+    };
+    await releaseLease(db, held.lease, progress);
+    return { order: { ...order, lockedUntil: null }, interrupted: error };
   }
+  // Anything else (the database, a lost lease): the row is left as it is, which never understates what happened.
   await releaseLease(db, held.lease).catch(() => undefined);
   throw error;
 }

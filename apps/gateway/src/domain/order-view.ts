@@ -1,5 +1,6 @@
 import { FAILURE_REASONS, type FailureReason, type Order, orderSchema } from '@oos/contracts';
 import type { Prisma } from '@oos/db-gateway';
+import { z } from 'zod';
 
 export type OrderWithItems = Prisma.OrderGetPayload<{ include: { items: true } }>;
 
@@ -27,3 +28,30 @@ export function orderView(order: OrderWithItems): Order {
     updated_at: order.updatedAt.toISOString(),
   });
 }
+
+/** A row of the `order_views` function, turned into the public view (key order as the output schema has it). */
+export const orderViewRowSchema = z
+  .object({
+    id: z.string(),
+    status: orderSchema.shape.status,
+    amount_cents: z.number().int(),
+    currency: z.string(),
+    transaction_id: z.string().nullable(),
+    failure_reason: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
+  })
+  .transform(
+    (row): Order => ({
+      id: row.id,
+      status: row.status,
+      items: row.items,
+      amount_cents: row.amount_cents,
+      currency: row.currency,
+      transaction_id: row.transaction_id ?? undefined,
+      failure_reason: row.status === 'FAILED' ? failureReasonOf(row.failure_reason) : undefined,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    }),
+  );

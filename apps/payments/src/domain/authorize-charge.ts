@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { ChargeInput, ChargeOutput } from '@oos/contracts';
 import { ChargeStatus, type PrismaClient } from '@oos/db-payments';
 import { domainError } from '@oos/service-kit';
+import { z } from 'zod';
 import { fingerprintOf } from './fingerprint.ts';
 
 export interface AuthorizeChargeRequest {
@@ -11,11 +13,17 @@ export interface AuthorizeChargeRequest {
   onRecorded?: (made: boolean) => void;
 }
 
+const chargeRowSchema = z.tuple([
+  z.object({ id: z.string(), fingerprint: z.string(), status: z.enum(ChargeStatus), made: z.boolean() }),
+]);
+
 /**
  * One row per idempotency key, written before anything is answered. The insert skips a key that already exists
  * (`ON CONFLICT DO NOTHING`, which waits for a racing insert of the same key to commit), so however many calls race,
  * exactly one row wins and every call answers from that row: same payload → same transaction, other payload → 409.
  * Declines are stored too, so a repeat keeps answering 402 even if the limit changes meanwhile.
+ *
+ * One statement: the `authorize_charge` function (migration 20261201100000) inserts, or finds the row that won.
  */
 export async function authorizeCharge(
   db: PrismaClient,
@@ -27,25 +35,15 @@ export async function authorizeCharge(
     amount_cents: input.amount_cents,
     currency: input.currency,
   });
-  const inserted = await db.charge.createManyAndReturn({
-    data: [
-      {
-        idempotencyKey,
-        fingerprint,
-        orderId: input.order_id,
-        amountCents: input.amount_cents,
-        currency: input.currency,
-        status: input.amount_cents > declineAboveCents ? ChargeStatus.DECLINED : ChargeStatus.AUTHORIZED,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  // The insert returns the row it made; only a key seen before costs a second read.
-  const [made] = inserted;
-  const charge = made ?? (await db.charge.findUnique({ where: { idempotencyKey } }));
-  if (!charge) throw new Error(`charge for idempotency key ${idempotencyKey} vanished after insert`);
+  const status = input.amount_cents > declineAboveCents ? ChargeStatus.DECLINED : ChargeStatus.AUTHORIZED;
+  const [charge] = chargeRowSchema.parse(
+    await db.$queryRaw`
+      SELECT "id", "fingerprint", "status", "made"
+        FROM authorize_charge(CAST(${randomUUID()} AS uuid), ${idempotencyKey}, ${fingerprint}, ${input.order_id},
+                              ${input.amount_cents}, ${input.currency}, CAST(${status} AS "ChargeStatus"))`,
+  );
   if (charge.fingerprint !== fingerprint) throw domainError('IDEMPOTENCY_CONFLICT');
-  request.onRecorded?.(made !== undefined);
+  request.onRecorded?.(charge.made);
   if (charge.status === ChargeStatus.DECLINED) throw domainError('PAYMENT_FAILED');
   // A refunded charge was still authorized once: the replay answers what the first call answered.
   return { charged: true, transaction_id: charge.id };

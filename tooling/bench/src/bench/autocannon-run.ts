@@ -10,6 +10,8 @@ export interface ScenarioResult {
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
+  /** CPU milliseconds each process (gateway, inventory, payments, postgres, redis, loadgen) spent per request. */
+  cpuMsPerRequest?: Record<string, number>;
 }
 
 export interface Scenario {

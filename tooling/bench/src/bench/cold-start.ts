@@ -6,7 +6,11 @@ import { waitForOk } from '../stack/http.ts';
 import { freePort } from '../stack/ports.ts';
 
 /** Fresh DATA_DIR, the three apps spawned in embedded mode: milliseconds until all three answer `/ready` 200. */
-export async function measureColdStart(runtime: Runtime, logDir: string): Promise<number> {
+export async function measureColdStart(
+  runtime: Runtime,
+  logDir: string,
+  node: string = process.execPath,
+): Promise<number> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'oos-bench-cold-'));
   const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
   const env = baseEnv({
@@ -19,7 +23,7 @@ export async function measureColdStart(runtime: Runtime, logDir: string): Promis
     PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
   });
   const processes = APP_NAMES.map((app) =>
-    appProcess(app, runtime, env, path.join(logDir, `cold-${app}.log`)),
+    appProcess(app, runtime, env, path.join(logDir, `cold-${app}.log`), node),
   );
   const started = performance.now();
   try {

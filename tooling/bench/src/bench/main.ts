@@ -7,15 +7,17 @@ import { migrationsDir as gatewayMigrations } from '@oos/db-gateway';
 import { migrationsDir as inventoryMigrations } from '@oos/db-inventory';
 import { deployMigrationsToUrl } from '@oos/db-kit';
 import { migrationsDir as paymentsMigrations } from '@oos/db-payments';
-import { APP_NAMES, type AppName, appProcess, baseEnv, pickRuntime, REPO_ROOT } from '../stack/apps.ts';
+import { APP_NAMES, type AppName, appProcess, baseEnv, REPO_ROOT } from '../stack/apps.ts';
+import { CpuMeter, processCpuMs } from '../stack/cpu.ts';
 import { seedStock, waitForOk } from '../stack/http.ts';
 import { freePort } from '../stack/ports.ts';
 import { ManagedProcess } from '../stack/process.ts';
 import { RedisServer, redisServerAvailable } from '../stack/redis-server.ts';
 import { runScenario, type Scenario, type ScenarioResult } from './autocannon-run.ts';
+import { benchNodes, type NodeBinary, readyRuntime } from './bench-setup.ts';
 import { measureColdStart } from './cold-start.ts';
 import { type BenchDatabase, createBenchDatabase } from './databases.ts';
-import { type BenchReport, formatMarkdown, formatTable } from './report.ts';
+import { type BenchReport, formatMarkdown, formatTable, type NodeRun } from './report.ts';
 
 const TOKEN = 'bench-internal-token-0123456789';
 const SKUS = Array.from({ length: 100 }, (_, i) => `BENCH-${String(i).padStart(3, '0')}`);
@@ -28,6 +30,10 @@ const DOC_END = '<!-- bench:end -->';
 const duration = Number(process.env.BENCH_DURATION ?? '10');
 if (!Number.isFinite(duration) || duration <= 0)
   throw new Error('BENCH_DURATION must be a positive number of seconds');
+/** BENCH_SCENARIOS=create,replay: only the scenarios whose id contains one of these words (profiling one path). */
+const scenarioFilter = process.env.BENCH_SCENARIOS?.split(',')
+  .map((word) => word.trim())
+  .filter(Boolean);
 const log = (line: string) => console.log(`[bench] ${line}`);
 const cleanups: (() => Promise<void> | void)[] = [];
 const notes: string[] = [];
@@ -49,8 +55,9 @@ process.once('SIGINT', () => {
 const orderBody = (sku: string) =>
   JSON.stringify({ items: [{ sku, quantity: 1 }], amount_cents: 1500, currency: 'EUR' });
 
-function createScenario(name: string, url: string, connections: number, sku: () => string): Scenario {
+function createScenario(id: string, name: string, url: string, connections: number, sku: () => string) {
   return {
+    id,
     name,
     url: `${url}/api/orders/`,
     connections,
@@ -61,13 +68,16 @@ function createScenario(name: string, url: string, connections: number, sku: () 
       headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: orderBody(sku()),
     }),
-  };
+  } satisfies Scenario & { id: string };
 }
 
-async function startBaseline(): Promise<{ url: string; process: ManagedProcess }> {
+const selected = (id: string) =>
+  scenarioFilter === undefined || scenarioFilter.some((word) => id.includes(word));
+
+async function startBaseline(node: string): Promise<{ url: string; process: ManagedProcess }> {
   const port = await freePort();
   const baseline = new ManagedProcess('baseline', {
-    command: process.execPath,
+    command: node,
     args: ['--import', 'tsx', path.join(BENCH_DIR, 'src/bench/baseline-server.ts')],
     cwd: BENCH_DIR,
     env: { ...process.env, PORT: String(port) },
@@ -79,184 +89,255 @@ async function startBaseline(): Promise<{ url: string; process: ManagedProcess }
   return { url, process: baseline };
 }
 
-async function main(): Promise<void> {
-  const { runtime, reason } = pickRuntime(process.env.BENCH_RUNTIME);
-  log(`apps run as ${runtime} (${reason}); ${duration} s per scenario; logs in ${logDir}`);
-
-  const databases = new Map<AppName, BenchDatabase>();
-  for (const app of APP_NAMES) {
-    const database = await createBenchDatabase(app);
-    cleanups.push(() => database.drop());
-    databases.set(app, database);
-  }
-  const urlOf = (app: AppName) => databases.get(app)?.url ?? '';
-  await deployMigrationsToUrl(urlOf('gateway'), gatewayMigrations);
-  await deployMigrationsToUrl(urlOf('inventory'), inventoryMigrations);
-  await deployMigrationsToUrl(urlOf('payments'), paymentsMigrations);
-
-  // A Redis of its own when possible: a hundred thousand rate-limit hits on the shared one would be counted
-  // against 127.0.0.1 for any test running meanwhile.
-  let redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (process.env.BENCH_REDIS_URL === undefined && redisServerAvailable()) {
-    const redis = new RedisServer(await freePort(), path.join(logDir, 'redis.log'));
-    cleanups.push(() => redis.close());
-    await redis.start();
-    redisUrl = redis.url;
-  }
-
-  const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
-  const env = baseEnv({
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    INTERNAL_API_TOKEN: TOKEN,
-    GATEWAY_PORT: String(ports.gateway),
-    INVENTORY_PORT: String(ports.inventory),
-    PAYMENTS_PORT: String(ports.payments),
-    GATEWAY_DATABASE_URL: urlOf('gateway'),
-    INVENTORY_DATABASE_URL: urlOf('inventory'),
-    PAYMENTS_DATABASE_URL: urlOf('payments'),
-    INVENTORY_BASE_URL: `http://127.0.0.1:${ports.inventory}`,
-    PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
-    CORS_ALLOWED_ORIGINS: 'http://localhost',
-    REDIS_URL: redisUrl,
-    RATE_LIMIT_CREATE: '1000000',
-    RATE_LIMIT_LIST: '1000000',
-    RATE_LIMIT_DETAIL: '1000000',
-    RATE_LIMIT_CANCEL: '1000000',
-    RATE_LIMIT_DEFAULT: '1000000',
+/** Fresh databases, a Redis, the three apps on `node`, every selected scenario; everything stopped afterwards. */
+async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeRun> {
+  const local: (() => Promise<void> | void)[] = [];
+  cleanups.push(async () => {
+    for (const cleanup of local.splice(0).reverse()) await cleanup();
   });
-  const apps = new Map<AppName, ManagedProcess>();
-  for (const app of APP_NAMES) {
-    const child = appProcess(app, runtime, env, path.join(logDir, `${app}.log`));
-    apps.set(app, child);
-    cleanups.push(() => child.close());
-    child.start();
-    await waitForOk(`http://127.0.0.1:${ports[app]}/ready`, 60_000);
-  }
-  const gateway = `http://127.0.0.1:${ports.gateway}`;
-  await seedStock(
-    `http://127.0.0.1:${ports.inventory}`,
-    new Map([...SKUS, HOT_SKU].map((sku): [string, number] => [sku, 100_000_000])),
-    TOKEN,
-  );
-  log('stack ready and seeded');
-
-  const baseline = await startBaseline();
-  cleanups.push(() => baseline.process.close());
-  log('baseline: Express hello-world, 16 connections');
-  const baselineResult = await runScenario(
-    { name: 'baseline: Express hello-world', url: `${baseline.url}/`, connections: 16 },
-    duration,
-  );
-  await baseline.process.close();
-
-  const spread = () => SKUS[randomInt(SKUS.length)] ?? HOT_SKU;
-  const results: ScenarioResult[] = [];
-  const run = async (scenario: Scenario) => {
-    log(`${scenario.name}, ${scenario.connections} connections`);
-    results.push(await runScenario(scenario, duration));
-  };
-  for (const connections of [1, 16, 64]) {
-    await run(createScenario('create, 100 SKUs', gateway, connections, spread));
-  }
-  await run(createScenario('create, one hot SKU', gateway, 16, () => HOT_SKU));
-
-  // Keys whose outcome is final, for the replay scenario; their order ids for the detail scenario.
-  const replays: { key: string; body: string; id: string }[] = [];
-  for (let i = 0; i < 200; i += 1) {
-    const key = `bench-replay-${randomUUID()}`;
-    const body = orderBody(spread());
-    const response = await fetch(`${gateway}/api/orders/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body,
-    });
-    const order: unknown = await response.json();
-    if (response.status === 201 && typeof order === 'object' && order !== null && 'id' in order) {
-      replays.push({ key, body, id: String(order.id) });
-    }
-  }
-  if (replays.length === 0) throw new Error('no order could be created for the replay and detail scenarios');
-  const anyReplay = () => replays[randomInt(replays.length)] ?? replays[0];
-  await run({
-    name: 'idempotent replay',
-    url: `${gateway}/api/orders/`,
-    connections: 16,
-    method: 'POST',
-    setupRequest: (request) => {
-      const replay = anyReplay();
-      return {
-        ...request,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': replay?.key ?? '' },
-        body: replay?.body ?? '',
-      };
-    },
-  });
-  await run({
-    name: 'list (page_size 20)',
-    url: `${gateway}/api/orders/?page=1&page_size=20`,
-    connections: 16,
-  });
-  await run({
-    name: 'detail',
-    url: `${gateway}/api/orders/`,
-    connections: 16,
-    setupRequest: (request) => ({ ...request, method: 'GET', path: `/api/orders/${anyReplay()?.id ?? ''}/` }),
-  });
-
-  const rssMiB: Record<string, number | null> = {};
-  for (const [app, child] of apps) {
-    const bytes = child.rssBytes();
-    rssMiB[app] = bytes === undefined ? null : bytes / 2 ** 20;
-  }
-  await cleanUp();
-
-  log('embedded cold start');
-  let coldStartMs: number | null = null;
   try {
-    coldStartMs = await measureColdStart(runtime, logDir);
-  } catch (error) {
-    notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+    const databases = new Map<AppName, BenchDatabase>();
+    for (const app of APP_NAMES) {
+      const database = await createBenchDatabase(app);
+      local.push(() => database.drop());
+      databases.set(app, database);
+    }
+    const urlOf = (app: AppName) => databases.get(app)?.url ?? '';
+    await deployMigrationsToUrl(urlOf('gateway'), gatewayMigrations);
+    await deployMigrationsToUrl(urlOf('inventory'), inventoryMigrations);
+    await deployMigrationsToUrl(urlOf('payments'), paymentsMigrations);
 
-  for (const result of [baselineResult, ...results]) {
-    if (result.non2xx > 0 || result.errors > 0) {
-      notes.push(
-        `${result.name} (${result.connections}): status codes ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`,
+    // A Redis of its own when possible: a hundred thousand rate-limit hits on the shared one would be counted
+    // against 127.0.0.1 for any test running meanwhile.
+    let redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    let redisPid: () => number | undefined = () => undefined;
+    if (process.env.BENCH_REDIS_URL === undefined && redisServerAvailable()) {
+      const redis = new RedisServer(await freePort(), path.join(logDir, 'redis.log'));
+      local.push(() => redis.close());
+      await redis.start();
+      redisUrl = redis.url;
+      redisPid = () => redis.pid;
+    }
+
+    const ports = { gateway: await freePort(), inventory: await freePort(), payments: await freePort() };
+    const env = baseEnv({
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      INTERNAL_API_TOKEN: TOKEN,
+      GATEWAY_PORT: String(ports.gateway),
+      INVENTORY_PORT: String(ports.inventory),
+      PAYMENTS_PORT: String(ports.payments),
+      GATEWAY_DATABASE_URL: urlOf('gateway'),
+      INVENTORY_DATABASE_URL: urlOf('inventory'),
+      PAYMENTS_DATABASE_URL: urlOf('payments'),
+      INVENTORY_BASE_URL: `http://127.0.0.1:${ports.inventory}`,
+      PAYMENTS_BASE_URL: `http://127.0.0.1:${ports.payments}`,
+      CORS_ALLOWED_ORIGINS: 'http://localhost',
+      REDIS_URL: redisUrl,
+      RATE_LIMIT_CREATE: '1000000',
+      RATE_LIMIT_LIST: '1000000',
+      RATE_LIMIT_DETAIL: '1000000',
+      RATE_LIMIT_CANCEL: '1000000',
+      RATE_LIMIT_DEFAULT: '1000000',
+    });
+    const apps = new Map<AppName, ManagedProcess>();
+    for (const app of APP_NAMES) {
+      const child = appProcess(app, runtime, env, path.join(logDir, `${node.label}-${app}.log`), node.path);
+      apps.set(app, child);
+      local.push(() => child.close());
+      child.start();
+      await waitForOk(`http://127.0.0.1:${ports[app]}/ready`, 60_000);
+    }
+    const gateway = `http://127.0.0.1:${ports.gateway}`;
+    await seedStock(
+      `http://127.0.0.1:${ports.inventory}`,
+      new Map([...SKUS, HOT_SKU].map((sku): [string, number] => [sku, 100_000_000])),
+      TOKEN,
+    );
+    log(`${node.label}: stack ready and seeded`);
+
+    const cpuOf = (pid: () => number | undefined) => () => {
+      const id = pid();
+      return id === undefined ? 0 : processCpuMs(id);
+    };
+    const meter = new CpuMeter({
+      gateway: cpuOf(() => apps.get('gateway')?.pid),
+      inventory: cpuOf(() => apps.get('inventory')?.pid),
+      payments: cpuOf(() => apps.get('payments')?.pid),
+      redis: cpuOf(redisPid),
+      loadgen: () => {
+        const usage = process.cpuUsage();
+        return (usage.user + usage.system) / 1000;
+      },
+    });
+
+    let baseline: ScenarioResult | undefined;
+    if (selected('baseline')) {
+      const server = await startBaseline(node.path);
+      local.push(() => server.process.close());
+      log(`${node.label}: baseline: Express hello-world, 16 connections`);
+      baseline = await runScenario(
+        { name: 'baseline: Express hello-world', url: `${server.url}/`, connections: 16 },
+        duration,
       );
+      await server.process.close();
+    }
+
+    const spread = () => SKUS[randomInt(SKUS.length)] ?? HOT_SKU;
+    const results: ScenarioResult[] = [];
+    const run = async (scenario: Scenario & { id: string }) => {
+      if (!selected(scenario.id)) return;
+      log(`${node.label}: ${scenario.name}, ${scenario.connections} connections`);
+      meter.start();
+      const result = await runScenario(scenario, duration);
+      const spent = meter.stop();
+      result.cpuMsPerRequest = Object.fromEntries(
+        Object.entries(spent).map(([name, ms]) => [name, result.requests > 0 ? ms / result.requests : 0]),
+      );
+      results.push(result);
+    };
+    for (const connections of [1, 16, 64]) {
+      await run(createScenario(`create-${connections}`, 'create, 100 SKUs', gateway, connections, spread));
+    }
+    await run(createScenario('create-hot', 'create, one hot SKU', gateway, 16, () => HOT_SKU));
+
+    // Keys whose outcome is final, for the replay scenario; their order ids for the detail scenario.
+    const replays: { key: string; body: string; id: string }[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const key = `bench-replay-${randomUUID()}`;
+      const body = orderBody(spread());
+      const response = await fetch(`${gateway}/api/orders/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body,
+      });
+      const order: unknown = await response.json();
+      if (response.status === 201 && typeof order === 'object' && order !== null && 'id' in order) {
+        replays.push({ key, body, id: String(order.id) });
+      }
+    }
+    if (replays.length === 0)
+      throw new Error('no order could be created for the replay and detail scenarios');
+    const anyReplay = () => replays[randomInt(replays.length)] ?? replays[0];
+    await run({
+      id: 'replay',
+      name: 'idempotent replay',
+      url: `${gateway}/api/orders/`,
+      connections: 16,
+      method: 'POST',
+      setupRequest: (request) => {
+        const replay = anyReplay();
+        return {
+          ...request,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': replay?.key ?? '' },
+          body: replay?.body ?? '',
+        };
+      },
+    });
+    await run({
+      id: 'list',
+      name: 'list (page_size 20)',
+      url: `${gateway}/api/orders/?page=1&page_size=20`,
+      connections: 16,
+    });
+    await run({
+      id: 'detail',
+      name: 'detail',
+      url: `${gateway}/api/orders/`,
+      connections: 16,
+      setupRequest: (request) => ({
+        ...request,
+        method: 'GET',
+        path: `/api/orders/${anyReplay()?.id ?? ''}/`,
+      }),
+    });
+
+    const rssMiB: Record<string, number | null> = {};
+    for (const [app, child] of apps) {
+      const bytes = child.rssBytes();
+      rssMiB[app] = bytes === undefined ? null : bytes / 2 ** 20;
+    }
+    for (const result of baseline ? [baseline, ...results] : results) {
+      if (result.non2xx > 0 || result.errors > 0) {
+        notes.push(
+          `${node.label}: ${result.name} (${result.connections}): status codes ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`,
+        );
+      }
+    }
+    return { node: node.label, nodeVersion: node.version, baseline, scenarios: results, rssMiB };
+  } finally {
+    for (const cleanup of local.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`clean-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
+}
+
+async function main(): Promise<void> {
+  const nodes = benchNodes(process.env.BENCH_NODE);
+  const { runtime, reason } = readyRuntime(process.env.BENCH_RUNTIME, log);
+  log(
+    `apps run as ${runtime} (${reason}) on ${nodes.map((node) => `${node.label} ${node.version} (${node.path})`).join(', then ')}; ${duration} s per scenario; logs in ${logDir}`,
+  );
+
+  const runs: NodeRun[] = [];
+  for (const node of nodes) runs.push(await benchOn(node, runtime));
+
+  let coldStartMs: number | null = null;
+  const firstNode = nodes[0];
+  if (selected('cold') && firstNode) {
+    log('embedded cold start');
+    try {
+      coldStartMs = await measureColdStart(runtime, logDir, firstNode.path);
+    } catch (error) {
+      notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   const report: BenchReport = {
     date: new Date().toISOString(),
-    command: process.env.BENCH_DURATION ? `BENCH_DURATION=${duration} pnpm bench` : 'pnpm bench',
+    command: [
+      process.env.BENCH_NODE ? 'BENCH_NODE=…' : '',
+      process.env.BENCH_DURATION ? `BENCH_DURATION=${duration}` : '',
+      process.env.BENCH_SCENARIOS ? `BENCH_SCENARIOS=${process.env.BENCH_SCENARIOS}` : '',
+      'pnpm bench',
+    ]
+      .filter(Boolean)
+      .join(' '),
     machine: {
       nproc: os.availableParallelism(),
       memoryGiB: os.totalmem() / 2 ** 30,
       cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-      node: process.version,
+      loadBefore: os.loadavg()[0] ?? 0,
       os: `${os.type()} ${os.release()}`,
     },
     runtime,
     runtimeReason: reason,
     durationSeconds: duration,
-    baseline: baselineResult,
-    scenarios: results,
-    rssMiB,
+    runs,
     coldStartMs,
     notes,
   };
-  console.log(`\n${formatTable(report)}\n`);
-  console.log(`RSS after the run (MiB): ${JSON.stringify(rssMiB)}`);
-  console.log(`embedded cold start: ${coldStartMs === null ? 'failed' : `${coldStartMs.toFixed(0)} ms`}`);
+  for (const run of runs) {
+    console.log(`\n${run.node} (${run.nodeVersion}):\n${formatTable(run)}`);
+    console.log(`RSS after the run (MiB): ${JSON.stringify(run.rssMiB)}`);
+  }
+  console.log(
+    `embedded cold start: ${coldStartMs === null ? 'not measured' : `${coldStartMs.toFixed(0)} ms`}`,
+  );
   for (const note of notes) console.log(`note: ${note}`);
 
   const resultsDir = path.join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`results written to ${path.relative(REPO_ROOT, path.join(resultsDir, 'latest.json'))}`);
-  if (process.env.BENCH_WRITE_DOCS !== '0' && existsSync(DOC)) {
+  // A partial run (one scenario, for profiling) never replaces the recorded figures.
+  if (process.env.BENCH_WRITE_DOCS !== '0' && scenarioFilter === undefined && existsSync(DOC)) {
     const doc = readFileSync(DOC, 'utf8');
     const start = doc.indexOf(DOC_START);
     const end = doc.indexOf(DOC_END);

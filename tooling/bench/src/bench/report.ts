@@ -1,46 +1,118 @@
 import type { ScenarioResult } from './autocannon-run.ts';
 
+/** One node binary's run: the apps on it, every selected scenario, the RSS afterwards. */
+export interface NodeRun {
+  node: string;
+  nodeVersion: string;
+  baseline: ScenarioResult | undefined;
+  scenarios: ScenarioResult[];
+  rssMiB: Record<string, number | null>;
+}
+
 export interface BenchReport {
   date: string;
   command: string;
-  machine: { nproc: number; memoryGiB: number; cpu: string; node: string; os: string };
+  machine: { nproc: number; memoryGiB: number; cpu: string; loadBefore: number; os: string };
   runtime: string;
   runtimeReason: string;
   durationSeconds: number;
-  baseline: ScenarioResult;
-  scenarios: ScenarioResult[];
-  rssMiB: Record<string, number | null>;
+  runs: NodeRun[];
   coldStartMs: number | null;
   notes: string[];
 }
 
-const pad = (value: string, width: number) => value.padEnd(width);
-const padLeft = (value: string, width: number) => value.padStart(width);
+const CPU_COLUMNS = ['gateway', 'inventory', 'payments', 'postgres', 'redis', 'loadgen'] as const;
 
-/** The table printed at the end and kept in docs/BENCHMARKS.md (markdown, so it reads in both places). */
-export function formatTable(report: BenchReport): string {
-  const header = `| ${pad('scenario', 34)} | ${padLeft('conns', 5)} | ${padLeft('req/s', 8)} | ${padLeft('p50 ms', 7)} | ${padLeft('p99 ms', 7)} | ${padLeft('non-2xx', 7)} | ${padLeft('errors', 6)} | ${padLeft('vs baseline', 11)} |`;
-  const rule = `|${'-'.repeat(36)}|${'-'.repeat(6)}:|${'-'.repeat(9)}:|${'-'.repeat(8)}:|${'-'.repeat(8)}:|${'-'.repeat(8)}:|${'-'.repeat(7)}:|${'-'.repeat(12)}:|`;
-  const base = report.baseline.requestsPerSecond;
-  const row = (result: ScenarioResult) =>
-    `| ${pad(result.name, 34)} | ${padLeft(String(result.connections), 5)} | ${padLeft(result.requestsPerSecond.toFixed(0), 8)} | ${padLeft(result.p50Ms.toFixed(1), 7)} | ${padLeft(result.p99Ms.toFixed(1), 7)} | ${padLeft(String(result.non2xx), 7)} | ${padLeft(String(result.errors), 6)} | ${padLeft(base > 0 ? `${((100 * result.requestsPerSecond) / base).toFixed(1)} %` : '-', 11)} |`;
-  return [header, rule, row(report.baseline), ...report.scenarios.map(row)].join('\n');
+function markdownTable(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const cell = (value: string, i: number) =>
+    align[i] === 'r' ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0);
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `|${widths.map((width, i) => `${'-'.repeat(width + 1)}${align[i] === 'r' ? ':' : '-'}`).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-export function formatMarkdown(report: BenchReport): string {
-  const rss = Object.entries(report.rssMiB)
+/** Throughput, latency and the CPU each process spent per request, for one node binary's run. */
+export function formatTable(run: NodeRun): string {
+  const base = run.baseline?.requestsPerSecond ?? 0;
+  const rows = [...(run.baseline ? [run.baseline] : []), ...run.scenarios].map((result) => [
+    result.name,
+    String(result.connections),
+    result.requestsPerSecond.toFixed(0),
+    result.p50Ms.toFixed(1),
+    result.p99Ms.toFixed(1),
+    String(result.non2xx),
+    String(result.errors),
+    base > 0 ? `${((100 * result.requestsPerSecond) / base).toFixed(1)} %` : '-',
+    ...CPU_COLUMNS.map((name) => {
+      const ms = result.cpuMsPerRequest?.[name];
+      return ms === undefined ? '' : ms.toFixed(2);
+    }),
+  ]);
+  return markdownTable(
+    [
+      'scenario',
+      'conns',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      'vs baseline',
+      ...CPU_COLUMNS.map((name) => `${name} CPU ms`),
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...CPU_COLUMNS.map((): 'r' => 'r')],
+    rows,
+  );
+}
+
+/** Side by side: each scenario's req/s and p99 on every node binary of the run. */
+export function formatComparison(runs: NodeRun[]): string {
+  const first = runs[0];
+  if (first === undefined) return '';
+  const rows = first.scenarios.map((scenario, index) => [
+    scenario.name,
+    String(scenario.connections),
+    ...runs.flatMap((run) => {
+      const result = run.scenarios[index];
+      return result ? [result.requestsPerSecond.toFixed(0), result.p99Ms.toFixed(1)] : ['', ''];
+    }),
+  ]);
+  return markdownTable(
+    ['scenario', 'conns', ...runs.flatMap((run) => [`${run.node} req/s`, `${run.node} p99 ms`])],
+    ['l', 'r', ...runs.flatMap((): ('l' | 'r')[] => ['r', 'r'])],
+    rows,
+  );
+}
+
+const rssLine = (run: NodeRun) =>
+  Object.entries(run.rssMiB)
     .map(([app, mib]) => `${app} ${mib === null ? 'n/a' : `${mib.toFixed(0)} MiB`}`)
     .join(', ');
-  return [
+
+export function formatMarkdown(report: BenchReport): string {
+  const lines = [
     `Latest run: ${report.date}, \`${report.command}\`, ${report.durationSeconds} s per scenario, apps run as ${report.runtime} (${report.runtimeReason}).`,
     '',
-    `Machine: ${report.machine.nproc} CPUs (${report.machine.cpu}), ${report.machine.memoryGiB.toFixed(1)} GiB RAM, ${report.machine.os}, Node ${report.machine.node}; PostgreSQL, Redis, the three services and autocannon all on this host.`,
+    `Machine: ${report.machine.nproc} CPUs (${report.machine.cpu}), ${report.machine.memoryGiB.toFixed(1)} GiB RAM, ${report.machine.os}, load average ${report.machine.loadBefore.toFixed(2)} before the run; PostgreSQL, Redis, the three services and autocannon all on this host.`,
+  ];
+  if (report.runs.length > 1) lines.push('', formatComparison(report.runs));
+  for (const run of report.runs) {
+    lines.push(
+      '',
+      `Apps on ${run.node} (${run.nodeVersion}); CPU columns: milliseconds of CPU each process spent per request.`,
+      '',
+      formatTable(run),
+      '',
+      `RSS after the run: ${rssLine(run)}.`,
+    );
+  }
+  lines.push(
     '',
-    formatTable(report),
-    '',
-    `RSS after the run: ${rss}.`,
-    '',
-    `Embedded cold start (fresh DATA_DIR, three apps spawned → all three \`/ready\` 200): ${report.coldStartMs === null ? 'failed' : `${report.coldStartMs.toFixed(0)} ms`}.`,
+    `Embedded cold start (fresh DATA_DIR, three apps spawned → all three \`/ready\` 200): ${report.coldStartMs === null ? 'not measured' : `${report.coldStartMs.toFixed(0)} ms`}.`,
     ...report.notes.map((note) => `\nNote: ${note}`),
-  ].join('\n');
+  );
+  return lines.join('\n');
 }

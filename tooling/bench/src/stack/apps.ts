@@ -49,13 +49,14 @@ export function appProcess(
   runtime: Runtime,
   env: NodeJS.ProcessEnv,
   logFile: string,
+  node: string = process.execPath,
 ): ManagedProcess {
   const cwd = path.join(REPO_ROOT, 'apps', app);
   const entry = runtime === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir), ...entry] : entry;
-  return new ManagedProcess(app, { command: process.execPath, args, cwd, env, logFile });
+  return new ManagedProcess(app, { command: node, args, cwd, env, logFile });
 }
 
 /** The environment every spawned app gets: the caller's, minus anything that would point it elsewhere. */

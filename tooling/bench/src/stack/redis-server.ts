@@ -38,6 +38,10 @@ export class RedisServer {
     });
   }
 
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
