@@ -185,6 +185,7 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
               outcome,
               durationMs: performance.now() - startedAt,
             });
+          const cutByDeadline = remainingMs < config.timeoutMs;
           try {
             const value = await runAttempt(fn, Math.min(config.timeoutMs, remainingMs), callerSignal);
             report('success');
@@ -196,6 +197,9 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
             }
             const kind = classifyFailure(error);
             report(kind);
+            // An attempt cut short by the deadline (not by HTTP_TIMEOUT_MS) says nothing new about the upstream:
+            // the call ends with the failure that made it retry.
+            if (kind === 'timeout' && cutByDeadline && lastFailure !== undefined) throw new AbortError(lastFailure);
             if (isRetryable(kind)) {
               lastFailure = new RetryableFailure(kind, error);
               throw lastFailure;
