@@ -89,7 +89,7 @@ stopOnSignals({
   // The worker first: its running pass may finish (bounded) and its claims are given back before pools close.
   closers: [
     () => recovery.stop(config.shutdownGraceMs),
-    async () => upstreams.shutdown(),
+    () => upstreams.shutdown(),
     () => edge.close(),
     () => orderCache.close(),
     () => db.close(),

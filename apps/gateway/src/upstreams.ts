@@ -1,6 +1,12 @@
 import type { InventoryRouter } from '@oos/inventory/router';
 import type { PaymentsRouter } from '@oos/payments/router';
-import { type BreakerState, createUpstream, type ResilienceConfig, type Upstream } from '@oos/resilience';
+import {
+  type BreakerState,
+  createHttpFetch,
+  createUpstream,
+  type ResilienceConfig,
+  type Upstream,
+} from '@oos/resilience';
 import type { Logger, Metrics } from '@oos/service-kit';
 import { createTRPCClient, type HTTPHeaders, httpLink, type Operation, type TRPCClient } from '@trpc/client';
 import { gatewayMetrics } from './observability/metrics.ts';
@@ -20,7 +26,8 @@ export interface Upstreams {
   inventory: TRPCClient<InventoryRouter>;
   payments: TRPCClient<PaymentsRouter>;
   states(): { inventory: BreakerState; payments: BreakerState };
-  shutdown(): void;
+  /** Stops the breakers' timers and closes the pooled connections. */
+  shutdown(): Promise<void>;
 }
 
 export interface UpstreamsOptions {
@@ -72,25 +79,27 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   const inventoryUpstream = upstream('inventory', options);
   const paymentsUpstream = upstream('payments', options);
   const headers = headersFor(options.internalToken);
+  const transport = createHttpFetch();
   return {
     inventory: createTRPCClient<InventoryRouter>({
       links: [
         requestScopeLink(),
         inventoryUpstream.link(),
-        httpLink({ url: `${options.inventoryBaseUrl}/trpc`, headers }),
+        httpLink({ url: `${options.inventoryBaseUrl}/trpc`, headers, fetch: transport.fetch }),
       ],
     }),
     payments: createTRPCClient<PaymentsRouter>({
       links: [
         requestScopeLink(),
         paymentsUpstream.link(),
-        httpLink({ url: `${options.paymentsBaseUrl}/trpc`, headers }),
+        httpLink({ url: `${options.paymentsBaseUrl}/trpc`, headers, fetch: transport.fetch }),
       ],
     }),
     states: () => ({ inventory: inventoryUpstream.state(), payments: paymentsUpstream.state() }),
-    shutdown: () => {
+    shutdown: async () => {
       inventoryUpstream.shutdown();
       paymentsUpstream.shutdown();
+      await transport.close();
     },
   };
 }

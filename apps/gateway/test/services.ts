@@ -223,7 +223,7 @@ export async function startServices(): Promise<Services> {
     close: async () => {
       await Promise.allSettled(workers.map((worker) => worker.stop(0)));
       await killGateways();
-      for (const upstreams of clients) upstreams.shutdown();
+      await Promise.all(clients.map((upstreams) => upstreams.shutdown()));
       payments.setMode('forward');
       await payments.stop();
       await paymentsServer?.close(0);

@@ -270,7 +270,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     },
     close: async () => {
       await gatewayServer.close(0);
-      upstreams.shutdown();
+      await upstreams.shutdown();
       await edge?.close();
       await orderCache?.close();
       await gate?.stop();

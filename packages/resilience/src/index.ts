@@ -19,6 +19,7 @@ export {
   type UnavailableReason,
   UpstreamUnavailableError,
 } from './errors.ts';
+export { createHttpFetch, type HttpFetch, type HttpFetchOptions, type LinkFetch } from './http-fetch.ts';
 export { type Executor, resilienceLink } from './link.ts';
 export {
   type AttemptOutcome,
