@@ -199,7 +199,8 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
             report(kind);
             // An attempt cut short by the deadline (not by HTTP_TIMEOUT_MS) says nothing new about the upstream:
             // the call ends with the failure that made it retry.
-            if (kind === 'timeout' && cutByDeadline && lastFailure !== undefined) throw new AbortError(lastFailure);
+            if (kind === 'timeout' && cutByDeadline && lastFailure !== undefined)
+              throw new AbortError(lastFailure);
             if (isRetryable(kind)) {
               lastFailure = new RetryableFailure(kind, error);
               throw lastFailure;

@@ -137,6 +137,8 @@ export interface StoredAnswer {
  * for a keyed request, the answer stored against its key, in one statement. Returns false when the lease was
  * lost meanwhile (nothing is written then, the answer included).
  */
+const finishedRowsSchema = z.array(z.object({ finished: z.boolean() }));
+
 export async function finishOrder(
   db: PrismaClient,
   lease: Lease,
@@ -144,7 +146,7 @@ export async function finishOrder(
   updatedAt: Date,
   answer: StoredAnswer | undefined,
 ): Promise<boolean> {
-  const [row] = z.array(z.object({ finished: z.boolean() })).parse(
+  const [row] = finishedRowsSchema.parse(
     await db.$queryRaw`
       SELECT finish_order(
         CAST(${lease.orderId} AS uuid), ${at(lease.until)}, CAST(${next.status} AS "OrderStatus"),
