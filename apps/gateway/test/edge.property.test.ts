@@ -52,11 +52,19 @@ const orderLike = fc.record(
   },
   { requiredKeys: [] },
 );
+/** JSON nested up to ten thousand levels, arrays or objects: what recursive code (stringify, fingerprints) dies on. */
+const deepJson = fc
+  .tuple(
+    fc.integer({ min: 1, max: 10_000 }),
+    fc.constantFrom(['[', ']'], ['{"a":', '}'], ['{"items":[', ']}']),
+  )
+  .map(([depth, [open, close]]) => `${open.repeat(depth)}1${close.repeat(depth)}`.replace('[1]', '[]'));
 const bodyArb = fc.option(
   fc.oneof(
     fc.json(),
     orderLike.map((value) => JSON.stringify(value)),
     fc.string({ maxLength: 64 }),
+    deepJson,
   ),
   { nil: undefined },
 );

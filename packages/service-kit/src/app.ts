@@ -4,6 +4,7 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
 import { accessLog } from './access-log.ts';
+import { allowedMethods } from './allowed-methods.ts';
 import { requireInternalToken } from './auth.ts';
 import { bodyErrors, jsonBody } from './body.ts';
 import type { Logger } from './logger.ts';
@@ -54,6 +55,7 @@ export function createServiceApp<TRouter extends AnyRouter>(options: ServiceAppO
   options.routes?.(app);
 
   app.use(requireInternalToken(options.internalToken));
+  app.use(allowedMethods(options.router));
   app.use(jsonBody(options.maxBodyBytes));
 
   const onError = ({

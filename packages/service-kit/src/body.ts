@@ -12,7 +12,26 @@ function isJson(req: Request): boolean {
 }
 
 /**
- * JSON bodies only, at most `limit` bytes. The limit is enforced while streaming (so a chunked body without
+ * Deepest nesting of arrays and objects a body may have. The contract's deepest body (an order: object, items
+ * array, line object) is 3 levels; JSON that nests thousands of levels is an attack on whatever walks it
+ * recursively later (JSON.stringify in the tRPC adapters, fingerprints), so it is refused up front.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a parsed JSON value, walked without recursion (so any depth is measured safely). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > max) return true;
+    for (const child of Object.values(next.value)) stack.push({ value: child, depth });
+  }
+  return false;
+}
+
+/**
+ * JSON bodies only, at most `limit` bytes and {@link MAX_JSON_DEPTH} levels deep. The limit is enforced while streaming (so a chunked body without
  * Content-Length is cut off at the limit, not buffered whole). A request without a body is accepted as "no input"
  * whatever its content type, which is what a bodiless POST such as cancel needs.
  */
@@ -27,7 +46,13 @@ export function jsonBody(limit: number): RequestHandler[] {
         return next();
       }
       if (!isJson(req)) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
-      parse(req, res, next);
+      parse(req, res, (error?: unknown) => {
+        if (error !== undefined) return next(error);
+        if (jsonDepthExceeds(req.body, MAX_JSON_DEPTH)) {
+          return sendProblem(res, 400, `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+        }
+        next();
+      });
     },
   ];
 }

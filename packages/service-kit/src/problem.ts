@@ -3,6 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { beforeEnd } from './end-hook.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -154,20 +155,14 @@ const openApiErrorBodySchema = z.object({
  */
 export function problemJsonForOpenApi(): RequestHandler {
   return (_req, res, next) => {
-    const end = res.end;
-    res.end = function endAsProblem(this: Response, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-      if (res.statusCode >= 400 && typeof chunk === 'string' && !res.headersSent) {
-        const parsed = safeJson(chunk);
-        const body = openApiErrorBodySchema.safeParse(parsed);
-        if (body.success) {
-          const problem = JSON.stringify({ detail: body.data.data.detail, ...body.data.data.extras });
-          res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
-          res.removeHeader('Content-Length');
-          return end.call(this, problem, 'utf8');
-        }
-      }
-      return end.call(this, chunk, encodingArg(encoding), callbackArg(callback, encoding));
-    };
+    beforeEnd(res, (chunk) => {
+      if (res.statusCode < 400 || typeof chunk !== 'string') return undefined;
+      const body = openApiErrorBodySchema.safeParse(safeJson(chunk));
+      if (!body.success) return undefined;
+      res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+      res.removeHeader('Content-Length');
+      return JSON.stringify({ detail: body.data.data.detail, ...body.data.data.extras });
+    });
     next();
   };
 }
@@ -178,14 +173,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function encodingArg(encoding: unknown): BufferEncoding {
-  return typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8';
-}
-
-function callbackArg(callback: unknown, encoding: unknown): (() => void) | undefined {
-  if (typeof callback === 'function') return () => callback();
-  if (typeof encoding === 'function') return () => encoding();
-  return undefined;
 }

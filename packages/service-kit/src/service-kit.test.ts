@@ -125,6 +125,33 @@ describe('createServiceApp over HTTP', () => {
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('refuses JSON nested deeper than 32 levels with 400, on REST and tRPC alike, at any depth', async () => {
+    // The deepest that fits the 1 KiB limit of this app; the gateway test sends 200 000 levels.
+    for (const depth of [33, 500]) {
+      const body = `{"n":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      for (const path of ['/echo', '/trpc/echo']) {
+        const res = await post(path, body);
+        expect({ path, depth, status: res.status }).toEqual({ path, depth, status: 400 });
+        expect(await res.text()).toContain('JSON nested deeper than 32 levels');
+      }
+    }
+    // 32 levels is still a body: the procedure decides (here: n is not a number).
+    const deepest = `{"n":${'['.repeat(31)}${']'.repeat(31)}}`;
+    expect((await post('/echo', deepest)).status).toBe(400);
+    expect(await (await post('/echo', deepest)).text()).toMatch(/^\{"detail":"n: /);
+  });
+
+  it('answers a REST path asked with another method 405 with Allow; the token is checked first', async () => {
+    const wrong = await fetch(`${server.url}/echo`, {
+      method: 'GET',
+      headers: { authorization: 'Bearer a-token-of-sixteen-chars' },
+    });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('OPTIONS, POST');
+    expect(await wrong.json()).toEqual({ detail: 'METHOD_NOT_ALLOWED' });
+    expect((await fetch(`${server.url}/echo`, { method: 'DELETE' })).status).toBe(401);
+  });
+
   it('answers unknown routes with 404 NOT_FOUND', async () => {
     const res = await fetch(`${server.url}/nope`, {
       headers: { authorization: 'Bearer a-token-of-sixteen-chars' },
