@@ -8,8 +8,8 @@ import {
   migrationsDir as inventoryMigrations,
   openInventoryDatabase,
 } from '@oos/db-inventory';
-import type { Database } from '@oos/db-kit';
-import { deployMigrationsToUrl } from '@oos/db-kit';
+import type { Database, OpenDatabaseOptions, QueryCounts } from '@oos/db-kit';
+import { createQueryCounter, deployMigrationsToUrl } from '@oos/db-kit';
 import { createTestDatabase, freshTempDir, postgresForTests } from '@oos/db-kit/testing';
 import {
   openPaymentsDatabase,
@@ -59,16 +59,17 @@ async function open<C>(
   mode: Mode,
   service: string,
   migrationsDir: string,
-  opener: (options: { url?: string; dataDir: string; poolMax?: number }) => Promise<Database<C>>,
+  opener: (options: Omit<OpenDatabaseOptions, 'service'>) => Promise<Database<C>>,
+  wrapAdapter: OpenDatabaseOptions['wrapAdapter'],
 ): Promise<Opened<C>> {
   const dataDir = await freshTempDir(`oos-gateway-test-${service}-`);
   if (mode === 'embedded') {
-    const db = await opener({ dataDir });
+    const db = await opener({ dataDir, wrapAdapter });
     return { db, drop: () => db.close() };
   }
   const database = await createTestDatabase(`gateway_${service}`);
   await deployMigrationsToUrl(database.url, migrationsDir);
-  const db = await opener({ url: database.url, dataDir, poolMax: 30 });
+  const db = await opener({ url: database.url, dataDir, poolMax: 30, wrapAdapter });
   return {
     db,
     drop: async () => {
@@ -93,6 +94,8 @@ export interface SystemOptions {
   /** Loggers to use instead of the silent ones (e.g. to capture log lines). */
   loggers?: Partial<Record<'gateway' | 'inventory' | 'payments', Logger>>;
 }
+
+export type DatabaseName = 'gateway' | 'inventory' | 'payments';
 
 export interface Answer {
   status: number;
@@ -124,6 +127,9 @@ export interface System {
   create(body: unknown, headers?: Record<string, string>): Promise<Answer>;
   setStock(sku: string, quantity: number): Promise<void>;
   stock(sku: string): Promise<number>;
+  /** Statements and commits each database was sent since the start (or the last reset). */
+  queryCounts(): Record<DatabaseName, QueryCounts>;
+  resetQueryCounts(): void;
   /** Successful, un-refunded charges in the payments database. */
   authorizedCharges(): Promise<number>;
   stopPayments(): Promise<void>;
@@ -136,13 +142,31 @@ const quiet = (service: string) => createLogger({ service, level: 'error' });
 
 /** Inventory, payments and the gateway, each with its own fresh database, on 127.0.0.1 ephemeral ports. */
 export async function startSystem(mode: Mode, options: SystemOptions = {}): Promise<System> {
-  const inventoryDb = await open(mode, 'inventory', inventoryMigrations, openInventoryDatabase);
-  const paymentsDb = await open(mode, 'payments', paymentsMigrations, openPaymentsDatabase);
+  const counters = {
+    gateway: createQueryCounter(),
+    inventory: createQueryCounter(),
+    payments: createQueryCounter(),
+  };
+  const inventoryDb = await open(
+    mode,
+    'inventory',
+    inventoryMigrations,
+    openInventoryDatabase,
+    counters.inventory.wrap,
+  );
+  const paymentsDb = await open(
+    mode,
+    'payments',
+    paymentsMigrations,
+    openPaymentsDatabase,
+    counters.payments.wrap,
+  );
   const gatewayDb: Opened<GatewayPrisma> = await open(
     mode,
     'gateway',
     gatewayMigrations,
     openGatewayDatabase,
+    counters.gateway.wrap,
   );
 
   const inventoryServer = await listen(
@@ -260,6 +284,14 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
       await inventory.setStock.mutate({ sku, quantity });
     },
     stock: async (sku) => (await inventory.getStock.query({ sku })).quantity,
+    queryCounts: () => ({
+      gateway: counters.gateway.counts(),
+      inventory: counters.inventory.counts(),
+      payments: counters.payments.counts(),
+    }),
+    resetQueryCounts: () => {
+      for (const counter of Object.values(counters)) counter.reset();
+    },
     authorizedCharges: () => paymentsDb.db.client.charge.count({ where: { status: 'AUTHORIZED' } }),
     stopPayments: async () => {
       await paymentsServer?.close(0);

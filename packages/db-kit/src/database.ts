@@ -18,6 +18,8 @@ export interface OpenDatabaseOptions {
   poolMax?: number | undefined;
   /** Called when an idle pooled connection fails (e.g. PostgreSQL restarted); defaults to ignoring it. */
   onPoolError?: ((error: Error) => void) | undefined;
+  /** Wraps the driver adapter the client gets, e.g. a QueryCounter's `wrap` in tests. */
+  wrapAdapter?: ((factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory) | undefined;
 }
 
 /** What db-kit needs from a generated PrismaClient. */
@@ -86,7 +88,7 @@ function openPostgres<Client extends PrismaClientLike>(
     },
     { onPoolError: options.onPoolError ?? (() => {}) },
   );
-  const client = setup.createClient(adapter);
+  const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
   return {
     client,
     mode: 'postgres',
@@ -116,7 +118,8 @@ async function openEmbedded<Client extends PrismaClientLike>(
       },
     );
   }
-  const client = setup.createClient(new PrismaPGlite(pglite));
+  const adapter = new PrismaPGlite(pglite);
+  const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
   return {
     client,
     mode: 'embedded',

@@ -17,3 +17,4 @@ export {
 export { openPgliteDir } from './embedded.ts';
 export { readMigrationsFolder, writeMigration } from './migrations-folder.ts';
 export { deployMigrationsToPglite, deployMigrationsToUrl, diffSchemaAgainstMigrations } from './migrator.ts';
+export { createQueryCounter, type QueryCounter, type QueryCounts } from './query-counter.ts';

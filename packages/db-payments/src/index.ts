@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Database, openDatabase } from '@oos/db-kit';
+import { type Database, type OpenDatabaseOptions, openDatabase } from '@oos/db-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type { Database, DatabaseMode } from '@oos/db-kit';
@@ -9,13 +9,8 @@ export { ChargeStatus, Prisma, PrismaClient } from './generated/prisma/client.ts
 export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 export const schemaPath = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
 
-export interface OpenPaymentsDatabaseOptions {
-  /** PostgreSQL URL; unset selects the embedded PGlite database under `<dataDir>/payments`. */
-  url?: string | undefined;
-  dataDir: string;
-  poolMax?: number | undefined;
-  onPoolError?: ((error: Error) => void) | undefined;
-}
+/** Where the payments database lives (see OpenDatabaseOptions); the service is implied. */
+export type OpenPaymentsDatabaseOptions = Omit<OpenDatabaseOptions, 'service'>;
 
 export function openPaymentsDatabase(options: OpenPaymentsDatabaseOptions): Promise<Database<PrismaClient>> {
   return openDatabase(
