@@ -33,10 +33,11 @@ CREATE TRIGGER "orders_counted" AFTER INSERT OR DELETE ON "orders"
 -- and are stored as UTC timestamp(3), like everything Prisma writes, so a lease written here compares equal to
 -- the same instant written by Prisma.
 
--- claim_idempotency_key: claims (scope, key) for an order. Of any number of concurrent claims exactly one wins
--- (the primary key decides), and an expired key is free again (taken over, never a live one). The loser gets the
--- live claim back: it was committed by the time ON CONFLICT let this call go on, and each statement in a PL/pgSQL
--- function takes a new snapshot, so the row is visible here.
+-- claim_idempotency_key: claims (scope, key) for an order. A live claim is looked up first, so a replay (the
+-- common repeat) only reads: no row lock, no transaction id, no WAL flush at its commit. Otherwise the insert
+-- decides: of any number of concurrent claims exactly one wins (the primary key), and an expired key is free again
+-- (taken over, never a live one). A loser gets the live claim back: it was committed by the time ON CONFLICT let
+-- this call go on, and each statement in a PL/pgSQL function takes a new snapshot, so the row is visible here.
 CREATE FUNCTION "claim_idempotency_key"(
     p_scope VARCHAR,
     p_key VARCHAR,
@@ -54,6 +55,13 @@ CREATE FUNCTION "claim_idempotency_key"(
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
+    RETURN QUERY
+        SELECT FALSE, k."fingerprint", k."order_id", k."response_status", k."response_body"
+          FROM "idempotency_keys" k
+         WHERE k."scope" = p_scope AND k."key" = p_key AND k."expires_at" > p_now AT TIME ZONE 'UTC';
+    IF FOUND THEN
+        RETURN;
+    END IF;
     INSERT INTO "idempotency_keys" ("scope", "key", "fingerprint", "order_id", "created_at", "expires_at")
     VALUES (p_scope, p_key, p_fingerprint, p_order_id, p_now AT TIME ZONE 'UTC', p_expires_at AT TIME ZONE 'UTC')
     ON CONFLICT ("scope", "key") DO UPDATE
