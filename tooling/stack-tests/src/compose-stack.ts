@@ -10,7 +10,7 @@ import { type RunningNginx, startNginx } from './nginx.ts';
 import { freePort, type RunningApp, run, startApp } from './processes.ts';
 import { APPS, type AppName, PREFIX, REPO_ROOT } from './repo.ts';
 
-// docker-compose.yml run without Docker: the compiled apps with plain node, NODE_ENV=production and compose's own
+// docker-compose.yml run without Docker: the compiled apps (built by the globalSetup, src/build-apps.ts) with plain node, NODE_ENV=production and compose's own
 // environment blocks, and the real nginx with the template the proxy service mounts. Only where things are changes
 // (hosts, ports, database names, the Redis database, the certificate folder), plus what a test shortens on purpose.
 
@@ -109,13 +109,6 @@ export function localProxyEnv(
   return env;
 }
 
-async function buildApps(): Promise<void> {
-  for (const app of APPS) {
-    const built = await run('node', ['../../tooling/scripts/build-app.mjs'], appDir(app), {});
-    if (built.code !== 0) throw new Error(`building ${app} failed:\n${built.output}`);
-  }
-}
-
 /** What the *-migrate services run, then what `pnpm db:migrate` runs: the second must find nothing to do. */
 async function migrate(
   compose: ComposeFile,
@@ -142,7 +135,6 @@ export async function startComposeStack(compose: ComposeFile, options: StackOpti
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
   };
   try {
-    await buildApps();
     const databases = new Map<AppName, TestDatabase>();
     const ports = new Map<AppName, number>();
     for (const app of APPS) {

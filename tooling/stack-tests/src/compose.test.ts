@@ -6,7 +6,7 @@ import { databaseUrlVariable } from '@oos/db-kit';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { portOf, variablesReadBy } from './app-variables.ts';
+import { notForDeployment, portOf, variablesReadBy } from './app-variables.ts';
 import { environmentOf, readCompose, readEnvExample, readRawCompose, service } from './compose-file.ts';
 import { healthcheckUrl } from './healthcheck.ts';
 import { referencedVariables, stringsIn } from './interpolate.ts';
@@ -16,17 +16,6 @@ import { APPS, type AppName, PREFIX, REPO_ROOT } from './repo.ts';
 
 const compose = readCompose();
 const envExample = readEnvExample();
-
-/** What an app reads but compose deliberately leaves out: the unprefixed spellings and the embedded-mode folder. */
-function notForCompose(app: AppName, name: string): boolean {
-  const otherPrefixes = APPS.filter((other) => other !== app).map((other) => `${PREFIX[other]}_`);
-  return (
-    name === 'PORT' ||
-    name === 'DATABASE_URL' ||
-    name === 'DATA_DIR' ||
-    (otherPrefixes.some((prefix) => name.startsWith(prefix)) && !name.endsWith('_BASE_URL'))
-  );
-}
 
 function databaseName(url: string): string {
   return new URL(url).pathname.slice(1);
@@ -77,7 +66,7 @@ describe('docker-compose.yml', () => {
 
       it('sets only variables the app reads, and every one it reads', () => {
         expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
-        expect([...read].filter((name) => !(name in env) && !notForCompose(app, name))).toEqual([]);
+        expect([...read].filter((name) => !(name in env) && !notForDeployment(app, name))).toEqual([]);
       });
 
       it('runs in production, reachable from the other containers, with its prefixed variables', () => {
