@@ -230,6 +230,12 @@ describe('Dockerfile', () => {
     expect(dockerfile).not.toMatch(/curl|tsx/);
   });
 
+  it('keeps the TLS key out of the build context', () => {
+    const ignored = readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
+    const certDir = (envExample.get('TLS_CERT_DIR') ?? '').replace(/^\.\//, '');
+    expect(ignored).toContain(certDir);
+  });
+
   it('runs on the Node 24 LTS that CI tests with', () => {
     const image = /^ARG NODE_IMAGE=node:(\d+)\.(\d+)-bookworm-slim$/m.exec(dockerfile);
     const ci = /const NODE24_VERSION = '(\d+)\.(\d+)\.\d+'/.exec(
