@@ -12,7 +12,7 @@ import { healthcheckUrl } from './healthcheck.ts';
 import { referencedVariables, stringsIn } from './interpolate.ts';
 import { inCidr } from './ipv4.ts';
 import { EDGE_TEMPLATE_PATH, readEdgeTemplate, templateVariables } from './nginx.ts';
-import { APPS, type AppName, PREFIX, REPO_ROOT } from './repo.ts';
+import { APPS, PREFIX, REPO_ROOT } from './repo.ts';
 
 const compose = readCompose();
 const envExample = readEnvExample();

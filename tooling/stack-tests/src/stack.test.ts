@@ -9,7 +9,9 @@ import { chargesOf, ordersByKey, ordersOfSku, stockOf } from './ledger.ts';
 import { logLines } from './log-lines.ts';
 import { nginxBinary } from './nginx.ts';
 import { isRedisAvailable, redisCommands, run } from './processes.ts';
+import { eventually, killReplicaUnderLoad } from './replica-kill.ts';
 import { APPS } from './repo.ts';
+import { stackClients } from './stack-clients.ts';
 
 // The proof that what docker-compose.yml runs works, without Docker: the TLS edge (the real nginx with the
 // template the proxy service mounts and a certificate from `pnpm tls:cert`) in front of THREE gateway replicas on
@@ -48,73 +50,13 @@ function parse<T>(schema: z.ZodType<T>, answer: EdgeAnswer): T {
   return schema.parse(JSON.parse(answer.body));
 }
 
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  limitMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 await suite('the compose stack, as processes: TLS edge and three gateway replicas', () => {
   const compose = readCompose();
   let stack: ComposeStack;
-  let ca = '';
-
-  /** A request through the TLS edge from one client address. */
-  const viaEdge = (
-    client: string,
-    pathname: string,
-    init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
-  ) =>
-    edgeRequest({
-      url: `${stack.edge.https}${pathname}`,
-      method: init.method,
-      headers: {
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      localAddress: client,
-      ca,
-    });
-  const createVia = (client: string, body: unknown, key?: string, headers: Record<string, string> = {}) =>
-    viaEdge(client, '/api/orders/', {
-      method: 'POST',
-      body,
-      headers: { ...(key === undefined ? {} : { 'idempotency-key': key }), ...headers },
-    });
-  /** Straight to one replica, as the proxy would send it: from the trusted address, naming the client. */
-  const asProxy = (
-    port: number,
-    client: string,
-    pathname: string,
-    init: { method?: string; body?: unknown } = {},
-  ) =>
-    edgeRequest({
-      url: `http://127.0.0.1:${port}${pathname}`,
-      method: init.method,
-      headers: {
-        'x-forwarded-for': client,
-        'x-forwarded-proto': 'https',
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-  const setStock = async (sku: string, quantity: number) => {
-    const seeded = await fetch(`${stack.inventory.url}/stock/${sku}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
-      body: JSON.stringify({ quantity }),
-    });
-    expect(seeded.status).toBe(200);
-  };
+  const http = stackClients(() => stack);
+  const { viaEdge, createVia, asProxy } = http;
+  const setStock = async (sku: string, quantity: number) =>
+    expect(await http.setStock(sku, quantity)).toBe(200);
 
   beforeAll(async () => {
     expect(await redisCommands(redisUrl, [['SELECT', '13'], ['FLUSHDB']])).toBe('+OK\r\n+OK\r\n');
@@ -124,7 +66,6 @@ await suite('the compose stack, as processes: TLS edge and three gateway replica
       gatewayOverrides: GATEWAY_OVERRIDES,
       nginx: nginx ?? 'nginx',
     });
-    ca = stack.edge.ca;
     // Production starts with no stock (the demo stock is for the embedded mode only): seed it as the README says.
     await setStock('SKU1', 50);
   });
@@ -303,28 +244,7 @@ await suite('the compose stack, as processes: TLS edge and three gateway replica
     const [victim, ...survivors] = stack.gateways;
     if (victim === undefined) throw new Error('no gateway replica');
 
-    const answers = new Map<string, { client: string; status: number }>();
-    let finished = 0;
-    let heldAtKill = 0;
-    const load = clients.map(async (client) => {
-      for (let sent = 0; sent < perClient; sent += 1) {
-        const key = randomUUID();
-        const answer = await createVia(client, order, key);
-        answers.set(key, { client, status: answer.status });
-        finished += 1;
-      }
-    });
-    // Mid-load: once some orders are done, the victim's charges are held, so its sagas stop between reserve
-    // and charge; with two of them stuck there it is killed, and the held charges reach payments after all.
-    const killing = (async () => {
-      await eventually(async () => (finished >= clients.length ? true : undefined), 'the first orders');
-      victim.paymentsGate.close();
-      await eventually(async () => (victim.paymentsGate.held >= 2 ? true : undefined), 'two held charges');
-      heldAtKill = victim.paymentsGate.held;
-      expect(await victim.app.kill('SIGKILL')).toBe('SIGKILL');
-      victim.paymentsGate.open();
-    })();
-    await Promise.all([...load, killing]);
+    const { answers, heldAtKill } = await killReplicaUnderLoad({ clients, perClient, order, victim, http });
 
     // The survivors' recovery workers finish what the victim left PENDING (its lease expires first).
     const gatewayDb = stack.databases.get('gateway')?.url ?? '';
