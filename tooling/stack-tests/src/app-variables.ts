@@ -3,7 +3,7 @@ import { readGatewayConfig } from '../../../apps/gateway/src/config.ts';
 import { readEdgeConfig } from '../../../apps/gateway/src/edge/config.ts';
 import { readInventoryConfig } from '../../../apps/inventory/src/config.ts';
 import { readPaymentsConfig } from '../../../apps/payments/src/config.ts';
-import type { AppName } from './repo.ts';
+import { APPS, type AppName, PREFIX } from './repo.ts';
 
 const CONFIG_READERS: Record<AppName, ReadonlyArray<(env: EnvSource) => unknown>> = {
   gateway: [readGatewayConfig, readEdgeConfig],
@@ -33,4 +33,18 @@ export function portOf(app: AppName, env: EnvSource): number {
   if (app === 'gateway') return readGatewayConfig(env).port;
   if (app === 'inventory') return readInventoryConfig(env).port;
   return readPaymentsConfig(env).port;
+}
+
+/**
+ * What an app reads but a deployment (compose, Kubernetes) deliberately leaves out: the unprefixed spellings, the
+ * embedded-mode folder, and the other apps' prefixed variables (a `*_BASE_URL` excepted: the gateway reads those).
+ */
+export function notForDeployment(app: AppName, name: string): boolean {
+  const otherPrefixes = APPS.filter((other) => other !== app).map((other) => `${PREFIX[other]}_`);
+  return (
+    name === 'PORT' ||
+    name === 'DATABASE_URL' ||
+    name === 'DATA_DIR' ||
+    (otherPrefixes.some((prefix) => name.startsWith(prefix)) && !name.endsWith('_BASE_URL'))
+  );
 }

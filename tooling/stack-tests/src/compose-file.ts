@@ -8,8 +8,28 @@ import { REPO_ROOT } from './repo.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+const buildSchema = z.object({
+  context: z.string(),
+  dockerfile: z.string(),
+  args: z.record(z.string(), scalar).default({}),
+});
+
+/** A service's networks, listed (`[backend]`) or with per-network settings (`{ edge: { ipv4_address } }`). */
+const serviceNetworksSchema = z
+  .union([
+    z.array(z.string()),
+    z.record(z.string(), z.object({ ipv4_address: z.string().optional() }).nullable()),
+  ])
+  .transform(
+    (networks): Record<string, { ipv4_address?: string }> =>
+      Array.isArray(networks)
+        ? Object.fromEntries(networks.map((name) => [name, {}]))
+        : Object.fromEntries(Object.entries(networks).map(([name, settings]) => [name, settings ?? {}])),
+  );
+
 const serviceSchema = z.object({
   image: z.string().optional(),
+  build: buildSchema.optional(),
   profiles: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   restart: z.string().optional(),
@@ -17,7 +37,7 @@ const serviceSchema = z.object({
   ports: z.array(z.string()).optional(),
   healthcheck: z.object({ test: z.array(z.string()) }).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).default({}),
-  networks: z.array(z.string()).default([]),
+  networks: serviceNetworksSchema.default({}),
   volumes: z.array(z.string()).default([]),
   deploy: z
     .object({
@@ -28,7 +48,19 @@ const serviceSchema = z.object({
 
 export const composeSchema = z.object({
   services: z.record(z.string(), serviceSchema),
-  networks: z.record(z.string(), z.object({ internal: z.boolean().optional() }).nullable()).default({}),
+  networks: z
+    .record(
+      z.string(),
+      z
+        .object({
+          internal: z.boolean().optional(),
+          ipam: z
+            .object({ config: z.array(z.object({ subnet: z.string(), ip_range: z.string().optional() })) })
+            .optional(),
+        })
+        .nullable(),
+    )
+    .default({}),
   volumes: z.record(z.string(), z.unknown()).default({}),
 });
 

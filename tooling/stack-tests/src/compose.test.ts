@@ -1,28 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { databaseUrlVariable } from '@oos/db-kit';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { portOf, variablesReadBy } from './app-variables.ts';
+import { notForDeployment, portOf, variablesReadBy } from './app-variables.ts';
 import { environmentOf, readCompose, readEnvExample, readRawCompose, service } from './compose-file.ts';
+import { healthcheckUrl } from './healthcheck.ts';
 import { referencedVariables, stringsIn } from './interpolate.ts';
-import { APPS, type AppName, PREFIX, REPO_ROOT } from './repo.ts';
+import { inCidr } from './ipv4.ts';
+import { EDGE_TEMPLATE_PATH, readEdgeTemplate, templateVariables } from './nginx.ts';
+import { APPS, PREFIX, REPO_ROOT } from './repo.ts';
 
 const compose = readCompose();
 const envExample = readEnvExample();
-
-/** What an app reads but compose deliberately leaves out: the unprefixed spellings and the embedded-mode folder. */
-function notForCompose(app: AppName, name: string): boolean {
-  const otherPrefixes = APPS.filter((other) => other !== app).map((other) => `${PREFIX[other]}_`);
-  return (
-    name === 'PORT' ||
-    name === 'DATABASE_URL' ||
-    name === 'DATA_DIR' ||
-    (otherPrefixes.some((prefix) => name.startsWith(prefix)) && !name.endsWith('_BASE_URL'))
-  );
-}
 
 function databaseName(url: string): string {
   return new URL(url).pathname.slice(1);
@@ -73,7 +66,7 @@ describe('docker-compose.yml', () => {
 
       it('sets only variables the app reads, and every one it reads', () => {
         expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
-        expect([...read].filter((name) => !(name in env) && !notForCompose(app, name))).toEqual([]);
+        expect([...read].filter((name) => !(name in env) && !notForDeployment(app, name))).toEqual([]);
       });
 
       it('runs in production, reachable from the other containers, with its prefixed variables', () => {
@@ -106,7 +99,7 @@ describe('docker-compose.yml', () => {
         });
       });
 
-      it('restarts, has resource limits, and is built from its own Dockerfile', () => {
+      it('restarts, has resource limits, and runs its own image', () => {
         const definition = service(compose, app);
         expect(definition.restart).toBe('unless-stopped');
         expect(definition.deploy?.resources.limits).toBeDefined();
@@ -130,25 +123,69 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes only the gateway, on its port (and, in the observability profile, Grafana)', () => {
+  it('publishes only the TLS edge, on the ports .env sets (and, in the observability profile, Grafana)', () => {
     const publishing = Object.entries(compose.services)
       .filter(([, definition]) => (definition.ports ?? []).length > 0)
       .map(([name]) => name);
     // Grafana is the one exception: an operator's dashboard, started only with `--profile observability`.
-    expect(publishing).toEqual(['gateway', 'grafana']);
+    expect(publishing.sort()).toEqual(['grafana', 'proxy']);
     expect(service(compose, 'grafana').profiles).toEqual(['observability']);
     expect(service(compose, 'grafana').ports).toEqual(['3000:3000']);
-    const port = portOf('gateway', environmentOf(compose, 'gateway'));
-    expect(service(compose, 'gateway').ports).toEqual([
-      `${envExample.get('GATEWAY_PUBLISHED_PORT')}:${port}`,
+    const proxyEnv = environmentOf(compose, 'proxy');
+    expect(service(compose, 'proxy').ports).toEqual([
+      `${envExample.get('HTTPS_PUBLISHED_PORT')}:${proxyEnv.NGINX_HTTPS_PORT}`,
+      `${envExample.get('HTTP_PUBLISHED_PORT')}:${proxyEnv.NGINX_HTTP_PORT}`,
     ]);
+    expect(proxyEnv.HTTPS_PUBLISHED_PORT).toBe(envExample.get('HTTPS_PUBLISHED_PORT'));
     expect(compose.networks.backend?.internal).toBe(true);
+    expect(compose.networks.edge?.internal).toBe(true);
+    const expected: Record<string, string[]> = {
+      gateway: ['backend', 'edge'],
+      proxy: ['edge', 'public'],
+      grafana: ['backend', 'public'],
+    };
     for (const [name, definition] of Object.entries(compose.services)) {
-      expect({ name, networks: definition.networks.filter((network) => network !== 'backend') }).toEqual({
+      expect({ name, networks: Object.keys(definition.networks).sort() }).toEqual({
         name,
-        networks: name === 'gateway' || name === 'grafana' ? ['public'] : [],
+        networks: expected[name] ?? ['backend'],
       });
     }
+  });
+
+  it('scales the gateway: no published port, no fixed container name, trusting only the proxy', () => {
+    const raw = z.object({ services: z.record(z.string(), z.record(z.string(), z.unknown())) });
+    const gateway = raw.parse(readRawCompose()).services.gateway ?? {};
+    expect(gateway).not.toHaveProperty('ports');
+    expect(gateway).not.toHaveProperty('container_name');
+    const proxyAddress = service(compose, 'proxy').networks.edge?.ipv4_address ?? '';
+    const [edge] = compose.networks.edge?.ipam?.config ?? [];
+    expect(isIPv4(proxyAddress)).toBe(true);
+    expect(inCidr(proxyAddress, edge?.subnet ?? '')).toBe(true);
+    // Docker hands the gateway containers addresses from ip_range: the proxy's own must never be one of them.
+    expect(inCidr(proxyAddress, edge?.ip_range ?? '')).toBe(false);
+    expect(environmentOf(compose, 'gateway').TRUST_PROXY).toBe(proxyAddress);
+  });
+
+  it('runs the official nginx with the edge template, setting exactly the variables the template uses', () => {
+    const proxy = service(compose, 'proxy');
+    expect(proxy.image).toMatch(/^nginx:\d+\.\d+-alpine$/);
+    expect(proxy.restart).toBe('unless-stopped');
+    expect(proxy.deploy?.resources.limits).toBeDefined();
+    // The image renders /etc/nginx/templates/*.template into conf.d; default.conf replaces its welcome page.
+    expect(proxy.volumes).toContain('./deploy/nginx/templates:/etc/nginx/templates:ro');
+    expect(path.join(REPO_ROOT, 'deploy/nginx/templates/default.conf.template')).toBe(EDGE_TEMPLATE_PATH);
+    const env = environmentOf(compose, 'proxy');
+    expect(proxy.volumes).toContain(`${envExample.get('TLS_CERT_DIR')}:${env.TLS_DIR}:ro`);
+    expect(Object.keys(env).sort()).toEqual([...templateVariables(readEdgeTemplate())].sort());
+    expect(env.PROXY_MAX_BODY_BYTES).toBe(environmentOf(compose, 'gateway').API_MAX_BYTES);
+    expect(env.GATEWAY_UPSTREAM_SERVERS).toMatch(
+      new RegExp(`^server gateway:${portOf('gateway', environmentOf(compose, 'gateway'))} `),
+    );
+    expect(proxy.depends_on.gateway).toEqual({ condition: 'service_healthy' });
+    expect(proxy.healthcheck?.test.join(' ')).toContain(
+      `http://127.0.0.1:${env.NGINX_HTTP_PORT}/nginx-health`,
+    );
+    expect(readEdgeTemplate()).toContain('location = /nginx-health');
   });
 
   it('creates every database the services use, on one PostgreSQL 16 server with data on volumes', () => {
@@ -169,26 +206,65 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Dockerfiles', () => {
+describe('Dockerfile', () => {
   const root = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   const workspace = readFileSync(path.join(REPO_ROOT, 'pnpm-workspace.yaml'), 'utf8');
   const turboVersion = /^ {2}turbo: (\S+)$/m.exec(workspace)?.[1];
+  const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+
+  it('is the one recipe: no app keeps a Dockerfile of its own', () => {
+    for (const app of APPS) expect(existsSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'))).toBe(false);
+  });
+
+  it('prunes to the app given as a build argument, installs from the lockfile, runs as non-root', () => {
+    expect(dockerfile).toContain(`turbo prune "@oos/\${APP}" --docker`);
+    expect(dockerfile).toContain(`npm install --global ${root.packageManager}`);
+    expect(dockerfile).toContain(`npm install --global turbo@${turboVersion}`);
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --ignore-scripts/);
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod --ignore-scripts/);
+    expect(dockerfile).toContain(`RUN pnpm turbo run build --filter="@oos/\${APP}"`);
+    expect(dockerfile).toContain(`ENV NODE_ENV=production HOST=0.0.0.0 OOS_APP=\${APP} PORT=\${APP_PORT}\n`);
+    expect(dockerfile).toContain(`EXPOSE \${APP_PORT}\n`);
+    expect(dockerfile).toContain('USER node\n');
+    expect(dockerfile).toMatch(/CMD \["node", "--enable-source-maps", "dist\/main\.js"\]\n$/);
+    expect(dockerfile).not.toMatch(/curl|tsx/);
+  });
+
+  it('keeps the TLS key out of the build context', () => {
+    const ignored = readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
+    const certDir = (envExample.get('TLS_CERT_DIR') ?? '').replace(/^\.\//, '');
+    expect(ignored).toContain(certDir);
+  });
+
+  it('runs on the Node 24 LTS that CI tests with', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.(\d+)-bookworm-slim$/m.exec(dockerfile);
+    const ci = /const NODE24_VERSION = '(\d+)\.(\d+)\.\d+'/.exec(
+      readFileSync(path.join(REPO_ROOT, 'tooling/scripts/node24.mjs'), 'utf8'),
+    );
+    expect(image?.slice(1)).toEqual(ci?.slice(1));
+    expect(image?.[1]).toBe('24');
+  });
 
   for (const app of APPS) {
-    it(`${app}: pruned, frozen-lockfile, pinned tools, non-root, node healthcheck at the app's port`, () => {
-      const dockerfile = readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
+    it(`${app}: compose builds it with its name and default port; the healthcheck finds the port it listens on`, () => {
       const port = portOf(app, {});
-      expect(dockerfile).toContain(`turbo prune @oos/${app} --docker`);
-      expect(dockerfile).toContain(`npm install --global ${root.packageManager}`);
-      expect(dockerfile).toContain(`npm install --global turbo@${turboVersion}`);
-      expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --ignore-scripts/);
-      expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod --ignore-scripts/);
-      expect(dockerfile).toContain(`ENV NODE_ENV=production HOST=0.0.0.0 ${PREFIX[app]}_PORT=${port}\n`);
-      expect(dockerfile).toContain(`EXPOSE ${port}\n`);
-      expect(dockerfile).toContain('USER node\n');
-      expect(dockerfile).toContain(`process.env.${PREFIX[app]}_PORT+'/health'`);
-      expect(dockerfile).toMatch(/CMD \["node", "--enable-source-maps", "dist\/main\.js"\]\n$/);
-      expect(dockerfile).not.toMatch(/curl|tsx/);
+      for (const name of [app, `${app}-migrate`]) {
+        expect(service(compose, name).build).toEqual({
+          context: '.',
+          dockerfile: 'Dockerfile',
+          args: { APP: app, APP_PORT: String(port) },
+        });
+      }
+      const line = /^ {2}CMD (\["node", "-e", .+\])$/m.exec(dockerfile)?.[1] ?? '[]';
+      const [, , healthcheck = ''] = z.array(z.string()).parse(JSON.parse(line));
+      // The image's environment, then a deployment that moves the app with its prefixed variable.
+      expect(healthcheckUrl(healthcheck, { OOS_APP: app, PORT: String(port) })).toBe(
+        `http://127.0.0.1:${port}/health`,
+      );
+      expect(
+        healthcheckUrl(healthcheck, { OOS_APP: app, PORT: String(port), [`${PREFIX[app]}_PORT`]: '7777' }),
+      ).toBe('http://127.0.0.1:7777/health');
+      expect(portOf(app, { PORT: String(port), [`${PREFIX[app]}_PORT`]: '7777' })).toBe(7777);
     });
   }
 });

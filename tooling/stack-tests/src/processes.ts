@@ -47,6 +47,8 @@ export interface RunningApp {
   url: string;
   output(): string;
   stop(): Promise<void>;
+  /** Sends `signal` (SIGKILL: no shutdown code runs) and resolves with the signal the process died of. */
+  kill(signal: NodeJS.Signals): Promise<NodeJS.Signals | null>;
 }
 
 /** Starts `node dist/main.js` in `cwd` and resolves once `GET /health` answers 200. */
@@ -65,8 +67,11 @@ export async function startApp(
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let exited = false;
-  child.once('exit', () => {
-    exited = true;
+  const exit = new Promise<NodeJS.Signals | null>((resolve) => {
+    child.once('exit', (_code, signal) => {
+      exited = true;
+      resolve(signal);
+    });
   });
   const app: RunningApp = {
     name,
@@ -74,9 +79,12 @@ export async function startApp(
     output: () => output,
     stop: async () => {
       if (exited) return;
-      const exit = once(child, 'exit');
       child.kill('SIGTERM');
       await exit;
+    },
+    kill: (signal) => {
+      if (!exited) child.kill(signal);
+      return exit;
     },
   };
   for (let attempt = 0; attempt < 300; attempt += 1) {
