@@ -89,6 +89,26 @@ async function startBaseline(node: string): Promise<{ url: string; process: Mana
   return { url, process: baseline };
 }
 
+/** Idle time after the last scenario before the settled RSS is read. */
+const SETTLE_MS = 10_000;
+
+const MEMORY_METRICS = {
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  external: 'nodejs_external_memory_bytes',
+} as const;
+
+/** What an app's Prometheus endpoint says of its memory: where RSS goes (V8 heap used and held, external). */
+async function memoryOf(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const memory: Record<string, number> = {};
+  for (const [name, metric] of Object.entries(MEMORY_METRICS)) {
+    const match = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    if (match?.[1] !== undefined) memory[name] = Math.round(Number(match[1]) / 2 ** 20);
+  }
+  return memory;
+}
+
 /** Fresh databases, a Redis, the three apps on `node`, every selected scenario; everything stopped afterwards. */
 async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeRun> {
   const local: (() => Promise<void> | void)[] = [];
@@ -140,6 +160,8 @@ async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeR
       RATE_LIMIT_DETAIL: '1000000',
       RATE_LIMIT_CANCEL: '1000000',
       RATE_LIMIT_DEFAULT: '1000000',
+      // BENCH_APP_NODE_OPTIONS: runtime flags for the apps only (heap sizing experiments), not for the bench.
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
     });
     const apps = new Map<AppName, ManagedProcess>();
     for (const app of APP_NAMES) {
@@ -255,9 +277,20 @@ async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeR
     });
 
     const rssMiB: Record<string, number | null> = {};
+    const heapMiB: Record<string, Record<string, number>> = {};
     for (const [app, child] of apps) {
       const bytes = child.rssBytes();
       rssMiB[app] = bytes === undefined ? null : bytes / 2 ** 20;
+      heapMiB[app] = await memoryOf(`http://127.0.0.1:${ports[app]}/metrics`);
+    }
+    log(`${node.label}: memory (MiB) ${JSON.stringify(heapMiB)}`);
+    // V8 grows its heap while allocation is fast and gives pages back once the process is idle: the footprint a
+    // service keeps is the RSS after a quiet moment.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const settledRssMiB: Record<string, number | null> = {};
+    for (const [app, child] of apps) {
+      const bytes = child.rssBytes();
+      settledRssMiB[app] = bytes === undefined ? null : bytes / 2 ** 20;
     }
     for (const result of baseline ? [baseline, ...results] : results) {
       if (result.non2xx > 0 || result.errors > 0) {
@@ -266,7 +299,14 @@ async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeR
         );
       }
     }
-    return { node: node.label, nodeVersion: node.version, baseline, scenarios: results, rssMiB };
+    return {
+      node: node.label,
+      nodeVersion: node.version,
+      baseline,
+      scenarios: results,
+      rssMiB,
+      settledRssMiB,
+    };
   } finally {
     for (const cleanup of local.splice(0).reverse()) {
       try {
@@ -326,6 +366,7 @@ async function main(): Promise<void> {
   for (const run of runs) {
     console.log(`\n${run.node} (${run.nodeVersion}):\n${formatTable(run)}`);
     console.log(`RSS after the run (MiB): ${JSON.stringify(run.rssMiB)}`);
+    console.log(`RSS after ${SETTLE_MS / 1000} s idle (MiB): ${JSON.stringify(run.settledRssMiB)}`);
   }
   console.log(
     `embedded cold start: ${coldStartMs === null ? 'not measured' : `${coldStartMs.toFixed(0)} ms`}`,

@@ -7,6 +7,8 @@ export interface NodeRun {
   baseline: ScenarioResult | undefined;
   scenarios: ScenarioResult[];
   rssMiB: Record<string, number | null>;
+  /** The same, after the apps have been idle for a few seconds. */
+  settledRssMiB: Record<string, number | null>;
 }
 
 export interface BenchReport {
@@ -87,8 +89,8 @@ export function formatComparison(runs: NodeRun[]): string {
   );
 }
 
-const rssLine = (run: NodeRun) =>
-  Object.entries(run.rssMiB)
+const rssLine = (rss: Record<string, number | null>) =>
+  Object.entries(rss)
     .map(([app, mib]) => `${app} ${mib === null ? 'n/a' : `${mib.toFixed(0)} MiB`}`)
     .join(', ');
 
@@ -106,7 +108,7 @@ export function formatMarkdown(report: BenchReport): string {
       '',
       formatTable(run),
       '',
-      `RSS after the run: ${rssLine(run)}.`,
+      `RSS right after the last scenario: ${rssLine(run.rssMiB)}; after 10 s idle: ${rssLine(run.settledRssMiB)}.`,
     );
   }
   lines.push(

@@ -3,18 +3,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux reports process CPU time in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU time of a process in milliseconds, from /proc (Linux only); 0 once it is gone. */
-export function processCpuMs(pid: number): number {
+/** User and system (kernel) CPU time of a process in milliseconds, from /proc (Linux only); 0 once it is gone. */
+export function processCpuTimes(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+    return {
+      user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND,
+      system: (Number(fields[12]) * 1000) / TICKS_PER_SECOND,
+    };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
+}
+
+/** User + system CPU time of a process in milliseconds; 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
 }
 
 /** Every live process whose command name is `name` (e.g. all PostgreSQL backends of the server). */
