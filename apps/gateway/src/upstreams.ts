@@ -10,7 +10,6 @@ import {
 import type { Logger, Metrics } from '@oos/service-kit';
 import { createTRPCClient, type HTTPHeaders, httpLink, type Operation, type TRPCClient } from '@trpc/client';
 import { gatewayMetrics } from './observability/metrics.ts';
-import { requestScopeLink } from './observability/request-scope.ts';
 import { upstreamHooks } from './observability/upstream-hooks.ts';
 
 /** What a saga step passes per call; it travels in the tRPC operation context to the header builder below. */
@@ -83,14 +82,12 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
   return {
     inventory: createTRPCClient<InventoryRouter>({
       links: [
-        requestScopeLink(),
         inventoryUpstream.link(),
         httpLink({ url: `${options.inventoryBaseUrl}/trpc`, headers, fetch: transport.fetch }),
       ],
     }),
     payments: createTRPCClient<PaymentsRouter>({
       links: [
-        requestScopeLink(),
         paymentsUpstream.link(),
         httpLink({ url: `${options.paymentsBaseUrl}/trpc`, headers, fetch: transport.fetch }),
       ],

@@ -9,7 +9,10 @@ export class UpstreamUnavailableError extends Error {
   readonly upstream: string;
   readonly procedure: string;
   readonly reason: UnavailableReason;
-  /** Attempts that reached the network; 0 when the breaker failed the call fast. */
+  /**
+   * Attempts made; 0 when the breaker failed the call fast. The last one may have been cut short by the retry
+   * deadline before its request got out.
+   */
   readonly attempts: number;
   override readonly cause: unknown;
 

@@ -20,7 +20,7 @@ export {
   UpstreamUnavailableError,
 } from './errors.ts';
 export { createHttpFetch, type HttpFetch, type HttpFetchOptions, type LinkFetch } from './http-fetch.ts';
-export { type Executor, resilienceLink } from './link.ts';
+export { type CallerContext, type Executor, resilienceLink } from './link.ts';
 export {
   type AttemptOutcome,
   type BreakerState,

@@ -92,6 +92,23 @@ describe.each(TRANSPORTS)('over %s', (name) => {
       expect(outcomes).toEqual(['success/2']);
     });
 
+    it("hands the caller's operation context to every hook event of the call", async () => {
+      const seen: string[] = [];
+      const { client } = clientFor(
+        {},
+        {
+          onAttempt: ({ attempt, context }) => seen.push(`attempt ${attempt} ${String(context.requestId)}`),
+          onRetry: ({ attempt, context }) => seen.push(`retry ${attempt} ${String(context.requestId)}`),
+          onOutcome: ({ outcome, context }) => seen.push(`${outcome} ${String(context.requestId)}`),
+        },
+      );
+      server.script('server_error', 'ok');
+
+      await client.item.query({ id: 'SKU1' }, { context: { requestId: 'req-42' } });
+
+      expect(seen).toEqual(['attempt 1 req-42', 'retry 1 req-42', 'attempt 2 req-42', 'success req-42']);
+    });
+
     it('retries a mutation whose connection was reset', async () => {
       const { client } = clientFor({});
       server.script('reset', 'ok');
@@ -183,8 +200,11 @@ describe.each(TRANSPORTS)('over %s', (name) => {
 
       const unavailable = getUpstreamUnavailable(error);
       expect(unavailable?.reason).toBe('server_error');
-      expect(unavailable?.attempts).toBeLessThan(50);
-      expect(server.requests).toBe(unavailable?.attempts);
+      const attempts = unavailable?.attempts ?? 0;
+      expect(attempts).toBeLessThan(50);
+      // The attempt the deadline cut short may not have reached the server (how far it got depends on timing).
+      expect(server.requests).toBeLessThanOrEqual(attempts);
+      expect(server.requests).toBeGreaterThanOrEqual(attempts - 1);
     });
 
     it('cuts a hanging attempt short at the deadline', async () => {

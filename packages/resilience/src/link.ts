@@ -8,12 +8,19 @@ import {
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 
-/** Runs one logical call under the retry policy and breaker; `attempt` is called once per attempt. */
+/**
+ * Runs one logical call under the retry policy and breaker; `attempt` is called once per attempt. `context` is the
+ * tRPC operation's context, handed to the hooks as it is (e.g. the request id a caller put there for its logs).
+ */
 export type Executor = <T>(
   procedure: string,
   callerSignal: AbortSignal | undefined,
   attempt: (signal: AbortSignal) => Promise<T>,
+  context?: CallerContext,
 ) => Promise<T>;
+
+/** What the caller put in the tRPC operation's context, passed on to the hooks untouched. */
+export type CallerContext = Readonly<Record<string, unknown>>;
 
 type Envelope<TRouter extends AnyRouter> = OperationResultEnvelope<unknown, TRPCClientError<TRouter>>;
 
@@ -60,7 +67,12 @@ export function resilienceLink<TRouter extends AnyRouter>(execute: Executor): TR
           ? AbortSignal.any([op.signal, unsubscribed.signal])
           : unsubscribed.signal;
         let done = false;
-        execute(op.path, callerSignal, (signal) => attemptOperation<TRouter>(next, { ...op, signal })).then(
+        execute(
+          op.path,
+          callerSignal,
+          (signal) => attemptOperation<TRouter>(next, { ...op, signal }),
+          op.context,
+        ).then(
           (envelope) => {
             done = true;
             observer.next(envelope);

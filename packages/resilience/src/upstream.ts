@@ -5,12 +5,16 @@ import pRetry, { AbortError } from 'p-retry';
 import { classifyFailure, type FailureKind, isRetryable, type RetryableKind } from './classify.ts';
 import { type ResilienceConfig, resolveResilienceConfig } from './config.ts';
 import { AttemptTimeoutError, type UnavailableReason, UpstreamUnavailableError } from './errors.ts';
-import { resilienceLink } from './link.ts';
+import { type CallerContext, resilienceLink } from './link.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 export type AttemptOutcome = 'success' | 'cancelled' | FailureKind;
 export type CallOutcome = 'success' | 'domain_error' | 'unexpected_error' | 'cancelled' | UnavailableReason;
 
+/**
+ * Observability of an upstream. Call events carry the caller's `context` (through the link: the tRPC operation's
+ * context), so a hook can log under the caller's request id without any ambient state.
+ */
 export interface UpstreamHooks {
   onStateChange?(event: { upstream: string; from: BreakerState; to: BreakerState }): void;
   onAttempt?(event: {
@@ -19,14 +23,22 @@ export interface UpstreamHooks {
     attempt: number;
     outcome: AttemptOutcome;
     durationMs: number;
+    context: CallerContext;
   }): void;
-  onRetry?(event: { upstream: string; procedure: string; attempt: number; error: unknown }): void;
+  onRetry?(event: {
+    upstream: string;
+    procedure: string;
+    attempt: number;
+    error: unknown;
+    context: CallerContext;
+  }): void;
   onOutcome?(event: {
     upstream: string;
     procedure: string;
     outcome: CallOutcome;
     durationMs: number;
     attempts: number;
+    context: CallerContext;
   }): void;
 }
 
@@ -40,6 +52,8 @@ export interface CreateUpstreamOptions {
 export interface CallOptions {
   /** Names the call in errors and hooks. */
   procedure?: string;
+  /** Handed to the hooks with every event of this call. */
+  context?: CallerContext;
   /** The caller giving up: stops the attempt and further retries, and is not held against the upstream. */
   signal?: AbortSignal;
 }
@@ -69,6 +83,8 @@ class RetryableFailure extends Error {
     super(`retryable ${kind}`);
   }
 }
+
+const NO_CONTEXT: CallerContext = Object.freeze({});
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value), { cause: value });
@@ -164,6 +180,7 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
     fn: (signal: AbortSignal) => Promise<T>,
     callerSignal: AbortSignal | undefined,
     progress: { attempts: number },
+    context: CallerContext,
   ): Promise<T> {
     const deadlineAt = performance.now() + config.retryDeadlineMs;
     let lastFailure: RetryableFailure | undefined;
@@ -184,6 +201,7 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
               attempt,
               outcome,
               durationMs: performance.now() - startedAt,
+              context,
             });
           const cutByDeadline = remainingMs < config.timeoutMs;
           try {
@@ -227,6 +245,7 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
               procedure,
               attempt: attemptNumber,
               error: error instanceof RetryableFailure ? error.cause : error,
+              context,
             });
             return true;
           },
@@ -250,6 +269,7 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
     procedure: string,
     callerSignal: AbortSignal | undefined,
     fn: (signal: AbortSignal) => Promise<T>,
+    context: CallerContext = NO_CONTEXT,
   ): Promise<T> {
     const startedAt = performance.now();
     const progress = { attempts: 0 };
@@ -260,11 +280,12 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
         outcome,
         durationMs: performance.now() - startedAt,
         attempts: progress.attempts,
+        context,
       });
     let result: { value: T } | undefined;
     try {
       await breaker.fire(async () => {
-        result = { value: await withRetries(procedure, fn, callerSignal, progress) };
+        result = { value: await withRetries(procedure, fn, callerSignal, progress, context) };
       });
     } catch (error) {
       if (CircuitBreaker.isOurError(asError(error))) {
@@ -290,7 +311,8 @@ export function createUpstream(options: CreateUpstreamOptions): Upstream {
   return {
     name,
     config,
-    call: (fn, callOptions = {}) => execute(callOptions.procedure ?? 'call', callOptions.signal, fn),
+    call: (fn, callOptions = {}) =>
+      execute(callOptions.procedure ?? 'call', callOptions.signal, fn, callOptions.context),
     link: () => resilienceLink(execute),
     state: () => breakerStateOf(breaker),
     shutdown: () => breaker.shutdown(),
