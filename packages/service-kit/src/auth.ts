@@ -4,15 +4,15 @@ import { sendError } from './problem.ts';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Constant-time check of `Authorization: Bearer <token>`; hashing first makes the lengths equal. */
-export function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-  return timingSafeEqual(digest(presented), digest(token));
-}
-
 export function requireInternalToken(token: string | undefined): RequestHandler {
+  if (!token) return (_req, _res, next) => next();
+  // The configured token's digest is the same for every request: computed once.
+  const expected = digest(token);
   return (req, res, next) => {
-    if (!token || tokenMatches(req.headers.authorization, token)) return next();
+    const header = req.headers.authorization;
+    const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    // Constant time: hashing first makes the lengths equal.
+    if (timingSafeEqual(digest(presented), expected)) return next();
     sendError(res, 'UNAUTHORIZED', {}, { 'WWW-Authenticate': 'Bearer' });
   };
 }
