@@ -95,6 +95,9 @@ const SETTLE_MS = 10_000;
 const MEMORY_METRICS = {
   heapUsed: 'nodejs_heap_size_used_bytes',
   heapTotal: 'nodejs_heap_size_total_bytes',
+  newSpace: 'nodejs_heap_space_size_total_bytes\\{space="new"',
+  oldSpace: 'nodejs_heap_space_size_total_bytes\\{space="old"',
+  codeSpace: 'nodejs_heap_space_size_total_bytes\\{space="code"',
   external: 'nodejs_external_memory_bytes',
 } as const;
 
@@ -103,7 +106,7 @@ async function memoryOf(metricsUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(metricsUrl)).text();
   const memory: Record<string, number> = {};
   for (const [name, metric] of Object.entries(MEMORY_METRICS)) {
-    const match = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    const match = new RegExp(`^${metric}[^ ]* (\\S+)$`, 'm').exec(text);
     if (match?.[1] !== undefined) memory[name] = Math.round(Number(match[1]) / 2 ** 20);
   }
   return memory;
