@@ -70,8 +70,10 @@ function lockfileHash() {
 function installReason() {
   if (!existsSync(path.join(repoRoot, 'node_modules', '.modules.yaml')))
     return 'dependencies are not installed';
-  const recorded = existsSync(installedStamp) ? readFileSync(installedStamp, 'utf8').trim() : undefined;
-  return recorded === lockfileHash() ? null : 'pnpm-lock.yaml changed since the last install';
+  if (!existsSync(installedStamp)) return 'no install from this pnpm-lock.yaml recorded yet';
+  return readFileSync(installedStamp, 'utf8').trim() === lockfileHash()
+    ? null
+    : 'pnpm-lock.yaml changed since the last install';
 }
 
 const agent = process.env.npm_config_user_agent ?? '';
