@@ -13,7 +13,7 @@ import { freePort } from '../stack/ports.ts';
 import { ManagedProcess } from '../stack/process.ts';
 import { RedisServer, redisServerAvailable } from '../stack/redis-server.ts';
 import { runScenario, type Scenario, type ScenarioResult } from './autocannon-run.ts';
-import { measureColdStart } from './cold-start.ts';
+import { type EmbeddedStartReport, formatEmbeddedStart, measureEmbeddedStart } from './cold-start.ts';
 import { type BenchDatabase, createBenchDatabase } from './databases.ts';
 import { type BenchReport, formatMarkdown, formatTable } from './report.ts';
 
@@ -213,12 +213,12 @@ async function main(): Promise<void> {
   }
   await cleanUp();
 
-  log('embedded cold start');
-  let coldStartMs: number | null = null;
+  log('embedded start: pnpm start, fresh and warm');
+  let embeddedStart: EmbeddedStartReport | null = null;
   try {
-    coldStartMs = await measureColdStart(runtime, logDir);
+    embeddedStart = await measureEmbeddedStart(Number(process.env.BENCH_START_RUNS ?? '3'), logDir);
   } catch (error) {
-    notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+    notes.push(`embedded start failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   for (const result of [baselineResult, ...results]) {
@@ -244,12 +244,12 @@ async function main(): Promise<void> {
     baseline: baselineResult,
     scenarios: results,
     rssMiB,
-    coldStartMs,
+    embeddedStart,
     notes,
   };
   console.log(`\n${formatTable(report)}\n`);
   console.log(`RSS after the run (MiB): ${JSON.stringify(rssMiB)}`);
-  console.log(`embedded cold start: ${coldStartMs === null ? 'failed' : `${coldStartMs.toFixed(0)} ms`}`);
+  console.log(embeddedStart === null ? 'embedded start: failed' : formatEmbeddedStart(embeddedStart));
   for (const note of notes) console.log(`note: ${note}`);
 
   const resultsDir = path.join(BENCH_DIR, 'results');

@@ -1,4 +1,5 @@
 import type { ScenarioResult } from './autocannon-run.ts';
+import { type EmbeddedStartReport, formatEmbeddedStart } from './cold-start.ts';
 
 export interface BenchReport {
   date: string;
@@ -10,7 +11,7 @@ export interface BenchReport {
   baseline: ScenarioResult;
   scenarios: ScenarioResult[];
   rssMiB: Record<string, number | null>;
-  coldStartMs: number | null;
+  embeddedStart: EmbeddedStartReport | null;
   notes: string[];
 }
 
@@ -40,7 +41,7 @@ export function formatMarkdown(report: BenchReport): string {
     '',
     `RSS after the run: ${rss}.`,
     '',
-    `Embedded cold start (fresh DATA_DIR, three apps spawned → all three \`/ready\` 200): ${report.coldStartMs === null ? 'failed' : `${report.coldStartMs.toFixed(0)} ms`}.`,
+    report.embeddedStart === null ? 'Embedded start: failed.' : formatEmbeddedStart(report.embeddedStart),
     ...report.notes.map((note) => `\nNote: ${note}`),
   ].join('\n');
 }
