@@ -77,7 +77,13 @@ describe('a new embedded database', () => {
     const first = join(await freshTempDir(), 'inventory');
     const second = join(await freshTempDir(), 'inventory');
 
-    const firstHistory = await withOpen(openEmbeddedDatabase({ ...options, dir: first }), historyOf);
+    const firstHistory = await withOpen(openEmbeddedDatabase({ ...options, dir: first }), async (db) => {
+      // The warm-up at open leaves nothing behind.
+      expect((await db.query("SELECT to_regclass('oos_warm_up') AS left_over")).rows).toEqual([
+        { left_over: null },
+      ]);
+      return historyOf(db);
+    });
     const secondHistory = await withOpen(openEmbeddedDatabase({ ...options, dir: second }), historyOf);
 
     // One initdb template, one migrations template; both databases hold the template's rows, ids included.

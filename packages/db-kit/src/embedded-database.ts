@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { openPgliteDir } from './embedded.ts';
+import { openPgliteDir, warmUp } from './embedded.ts';
 import { createFromTemplate, ensureTemplate, holdsDatabase } from './embedded-template.ts';
 import { deployMigrationsToPglite } from './migrator.ts';
 import { tryLock } from './process-lock.ts';
@@ -119,6 +119,12 @@ async function openHeld(options: OpenEmbeddedOptions): Promise<PGlite> {
       `Could not apply the ${options.label} migrations to the embedded database in ${dir}: ${reasonOf(error)}`,
       { cause: error },
     );
+  }
+  try {
+    await warmUp(pglite);
+  } catch (error) {
+    await pglite.close();
+    throw error;
   }
   return pglite;
 }

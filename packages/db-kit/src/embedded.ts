@@ -47,6 +47,25 @@ export function useBaselineWasmCompilerOnly(): void {
   liftoffOnly = true;
 }
 
+/**
+ * Statements of the kinds an order's saga runs (insert on conflict, update returning, select for update, delete,
+ * in one transaction), on a temporary table and rolled back, so nothing is left. PGlite compiles each WebAssembly
+ * function the first time it runs and PostgreSQL fills its caches on first use: run once at open, this took about
+ * 30 ms and made the first transaction after a start take 6 ms instead of 20–27 (and the first order about 50 ms
+ * faster on the loaded 2-core machine). The rolled-back CREATE leaves a few dead catalog rows per start.
+ */
+const WARM_UP = `BEGIN;
+CREATE TEMP TABLE oos_warm_up (id text PRIMARY KEY, n integer NOT NULL, at timestamp(3) NOT NULL DEFAULT now());
+INSERT INTO oos_warm_up (id, n) VALUES ('a', 1), ('b', 2) ON CONFLICT (id) DO NOTHING;
+UPDATE oos_warm_up SET n = n + 1 WHERE id = 'a' AND n >= 1 RETURNING *;
+SELECT * FROM oos_warm_up WHERE id = 'b' FOR UPDATE;
+DELETE FROM oos_warm_up WHERE id = 'b';
+ROLLBACK;`;
+
+export async function warmUp(db: PGlite): Promise<void> {
+  await db.exec(WARM_UP);
+}
+
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
