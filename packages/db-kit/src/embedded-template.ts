@@ -27,7 +27,7 @@ import { pidExists, tryLock } from './process-lock.ts';
  */
 
 /** Bump when what a template holds changes in a way its hash does not capture. */
-const TEMPLATE_FORMAT = 1;
+const TEMPLATE_FORMAT = 2;
 /** A data directory that holds a database: initdb writes this file, and a template is renamed into place whole. */
 const DATABASE_MARKER = 'PG_VERSION';
 const BASE_LOCK = 'base.lock';
@@ -129,16 +129,17 @@ async function makeBase(target: string): Promise<void> {
 
 /** The initdb template. One process makes it while others wait for it, rather than all running initdb at once. */
 async function ensureBase(templatesDir: string): Promise<string> {
-  const target = join(
-    templatesDir,
-    `base-${hash({ format: TEMPLATE_FORMAT, pglite: await pgliteVersion() })}`,
-  );
+  const made = { format: TEMPLATE_FORMAT, pglite: await pgliteVersion(), initdb: EMBEDDED_INITDB_PARAMS };
+  const target = join(templatesDir, `base-${hash(made)}`);
   const deadline = Date.now() + BASE_WAIT_MS;
   while (!holdsDatabase(target)) {
     const lock = await tryLock(join(templatesDir, BASE_LOCK));
     if (lock.acquired) {
       try {
-        if (!holdsDatabase(target)) await makeBase(target);
+        if (!holdsDatabase(target)) {
+          await makeBase(target);
+          await removeOlderTemplates(templatesDir, 'base', target);
+        }
       } finally {
         await lock.release();
       }
