@@ -3,6 +3,10 @@
 // took a third of the time `tsx src/main.ts` took (no TypeScript compiled at start, no module resolution through
 // loader hooks), which is most of what made `pnpm start` slow on a small machine.
 //
+// The apps' start scripts run it as `node --max-semi-space-size=1 --optimize-for-size …`: V8 sized for a small
+// development process (a 1 MB young generation instead of 16 MB, a heap that grows less eagerly). With them the
+// gateway held 19 MiB less after the README's curl flow and all three about 10 MiB less, starting as fast.
+//
 // Freshness is read from dist/build-inputs.json, which tooling/scripts/build-app.mjs writes: every file esbuild
 // read (the app's and the workspace packages' sources, the generated Prisma client, node_modules), the build
 // script itself and the lockfile, and when the build started. A file newer than that, or gone, means rebuild.

@@ -8,7 +8,8 @@
 //    registry). Arguments given after the script's own (`npm test -- --filter=@oos/sdk`) are passed on.
 // 2. Under the pinned pnpm, dependencies are installed when node_modules is missing or pnpm-lock.yaml is not the
 //    one last installed from here (a no-op `pnpm install` when only something else installed it).
-// 3. Then <command> runs, from node_modules/.bin, and this process ends with its exit code.
+// 3. Then <command> runs, from node_modules/.bin, and this process ends with its exit code. On Linux it gets glibc's
+//    malloc tuned for small processes unless GLIBC_TUNABLES is set already (see MALLOC_TUNABLES).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,14 +28,20 @@ const installedStamp = path.join(
   'installed-lockfile.sha256',
 );
 
+// Blocks of 128 KiB and more always come from (and go back to) the OS, instead of glibc raising that threshold as
+// large blocks are freed and then keeping the heap they leave; two malloc arenas instead of one per thread. Measured
+// after the README's curl flow on the embedded stack: gateway 179 → 158 MiB, inventory 171 → 149, payments
+// 162 → 147. turbo passes the variable on (turbo.json), so the apps started by `pnpm start` get it.
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2';
+
 function fail(message) {
   console.error(`with-pnpm: ${message}`);
   process.exit(1);
 }
 
 /** Runs a command with this terminal; ends this process with its exit code (or its signal's). */
-function runToCompletion(command, args) {
-  const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit' });
+function runToCompletion(command, args, env = process.env) {
+  const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env });
   // Ctrl-C reaches the whole foreground process group, the child included, so SIGINT is not passed on (the
   // child would get it twice); a signal sent to this process alone is.
   process.on('SIGINT', () => {});
@@ -99,5 +106,9 @@ if (!agent.startsWith(`pnpm/${pinned} `)) {
   const [command, ...args] = process.argv.slice(2);
   if (command === undefined) fail('no command given');
   const local = path.join(repoRoot, 'node_modules', '.bin', command);
-  runToCompletion(existsSync(local) ? local : command, args);
+  const tuned = process.platform === 'linux' && process.env.GLIBC_TUNABLES === undefined;
+  runToCompletion(existsSync(local) ? local : command, args, {
+    ...process.env,
+    ...(tuned ? { GLIBC_TUNABLES: MALLOC_TUNABLES } : {}),
+  });
 }
