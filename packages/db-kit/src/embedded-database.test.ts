@@ -137,6 +137,25 @@ describe('a new embedded database', () => {
     expect(templates).not.toContain(oldTemplate);
   });
 
+  it('is not made at all from migrations that fail, and the error names them', async () => {
+    const migrationsDir = join(await freshTempDir('oos-migrations-'), 'migrations');
+    await addMigration(migrationsDir, '20260101000000_ok', 'CREATE TABLE "kept" ("id" INTEGER);\n');
+    await addMigration(migrationsDir, '20260102000000_broken', 'INSERT INTO "missing_table" VALUES (1);\n');
+    const templatesDir = await freshTempDir('oos-templates-');
+    const parent = await freshTempDir();
+    const opening = openEmbeddedDatabase({
+      dir: join(parent, 'inventory'),
+      label: 'inventory',
+      migrationsDir,
+      templatesDir,
+    });
+    await expect(opening).rejects.toThrow(`Could not apply the migrations of ${migrationsDir}`);
+    await expect(opening).rejects.toThrow(/missing_table/);
+    // No half-made database or template is left to be picked up later.
+    expect(await readdir(parent)).toEqual([]);
+    expect((await templatesIn(templatesDir)).filter((name) => name.startsWith('inventory'))).toEqual([]);
+  });
+
   it('is made in place when templates cannot be kept', async () => {
     const blocker = join(await freshTempDir(), 'a-file');
     await writeFile(blocker, 'not a directory');

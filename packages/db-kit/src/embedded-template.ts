@@ -19,7 +19,8 @@ import { pidExists, tryLock } from './process-lock.ts';
  * - The base template is what initdb makes, once per PGlite version.
  * - A migrations template is the base with one migrations folder applied by Prisma's schema engine, so its
  *   `_prisma_migrations` history is exactly what `prisma migrate deploy` records. It is named by a hash of
- *   everything it was made from (PGlite's version, the start parameters, every migration's folder name and SQL),
+ *   everything it was made from (PGlite's version, initdb's options and the start parameters, every migration's
+ *   folder name and SQL),
  *   so a changed or added migration gets a new template and an old one is never used for it.
  *
  * Templates are made on first need (and ahead of time by each db package's `db:template` script, which
@@ -74,7 +75,7 @@ export async function templateKey(migrations: MigrationList): Promise<string> {
 const SCRATCH = /\.tmp-(\d+)-[0-9a-f]{8}$/;
 
 /**
- * Copies a data directory (about a thousand files, 40 MB). Clones where the filesystem can (btrfs, XFS, APFS),
+ * Copies a data directory (about a thousand files, 30 MB). Clones where the filesystem can (btrfs, XFS, APFS),
  * copies otherwise. Synchronous: nothing else waits on this process while its database is being created, and
  * `fs.cpSync` was the fastest of Node's ways (the promise-based `fs.cp` took three times as long).
  */
@@ -170,6 +171,14 @@ async function makeMigrationsTemplate(
       await db.waitReady;
       await applyMigrationListToPglite(db, migrations);
       await db.query('CHECKPOINT');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Could not apply the migrations of ${migrations.baseDir} to a new embedded database: ${reason}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       await db.close();
     }
@@ -180,7 +189,7 @@ async function makeMigrationsTemplate(
 }
 
 /**
- * Removes the templates of earlier versions of `label`'s migrations (about 40 MB each) and abandoned scratch copies.
+ * Removes the templates of earlier versions of `label`'s migrations (about 30 MB each) and abandoned scratch copies.
  * Scratch copies other processes are still making are left alone.
  */
 async function removeOlderTemplates(templatesDir: string, label: string, keep: string): Promise<void> {
