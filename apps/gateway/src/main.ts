@@ -1,4 +1,4 @@
-import { openGatewayDatabase } from '@oos/db-gateway';
+import { EMBEDDED_DURABILITY_NOTE, openGatewayDatabase } from '@oos/db-gateway';
 import {
   ConfigError,
   createLogger,
@@ -39,6 +39,7 @@ const db = await openGatewayDatabase({ url: config.databaseUrl, dataDir: config.
     process.exit(1);
   },
 );
+if (db.mode === 'embedded') logger.warn(EMBEDDED_DURABILITY_NOTE, { data_dir: config.dataDir });
 // One registry for the app, its upstream clients, the edge and the recovery worker.
 const metrics = createMetrics('gateway');
 const observed = gatewayMetrics(metrics.registry);

@@ -1,4 +1,4 @@
-import { openInventoryDatabase } from '@oos/db-inventory';
+import { EMBEDDED_DURABILITY_NOTE, openInventoryDatabase } from '@oos/db-inventory';
 import { runService } from '@oos/service-kit';
 import { buildInventoryApp } from './app.ts';
 import { readInventoryConfig } from './config.ts';
@@ -9,6 +9,7 @@ await runService({
   readConfig: readInventoryConfig,
   async start({ config, logger, metrics }) {
     const db = await openInventoryDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    if (db.mode === 'embedded') logger.warn(EMBEDDED_DURABILITY_NOTE, { data_dir: config.dataDir });
     // Seeded before listening, so the service never reports healthy without the demo stock.
     if (db.mode === 'embedded' && (await seedDemoStockIfEmpty(db.client))) {
       logger.info('seeded demo stock', { stock: DEMO_STOCK });

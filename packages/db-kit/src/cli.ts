@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { ServiceName } from './database.ts';
+import { ensureTemplate } from './embedded-template.ts';
 import { writeMigration } from './migrations-folder.ts';
 import { deployMigrationsToUrl, diffSchemaAgainstMigrations } from './migrator.ts';
 
@@ -9,7 +10,7 @@ export interface MigrationCliOptions {
   migrationsDir: string;
   /** Absolute path of the package's `prisma/schema.prisma`. */
   schemaPath: string;
-  /** Arguments after the script name: `deploy` or `new <name>`. */
+  /** Arguments after the script name: `deploy`, `new <name>` or `template`. */
   argv: readonly string[];
   env?: NodeJS.ProcessEnv;
   out?: (line: string) => void;
@@ -87,6 +88,22 @@ export async function runMigrationCli(options: MigrationCliOptions): Promise<num
     }
   }
 
-  err('usage: deploy | new <migration_name>');
+  if (command === 'template') {
+    // What a new embedded database is copied from (see embedded-template.ts); `pnpm install` makes it ahead.
+    try {
+      const started = performance.now();
+      const template = await ensureTemplate({ label: options.service, migrationsDir: options.migrationsDir });
+      out(
+        `${options.service}: embedded database template ${relative(process.cwd(), template)} ` +
+          `(${Math.round(performance.now() - started)} ms)`,
+      );
+      return 0;
+    } catch (error) {
+      err(`${options.service}: making the embedded database template failed: ${reasonOf(error)}`);
+      return 1;
+    }
+  }
+
+  err('usage: deploy | new <migration_name> | template');
   return 2;
 }

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { openPgliteDir } from './embedded.ts';
-import { deployMigrationsToPglite } from './migrator.ts';
+import { openEmbeddedDatabase } from './embedded-database.ts';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 export type ServiceName = 'gateway' | 'inventory' | 'payments';
@@ -104,21 +103,12 @@ async function openEmbedded<Client extends PrismaClientLike>(
   options: OpenDatabaseOptions,
   setup: DatabaseSetup<Client>,
 ): Promise<Database<Client>> {
-  const dir = embeddedDataDir(options.dataDir, options.service);
-  const pglite = await openPgliteDir(dir);
-  try {
-    await deployMigrationsToPglite(pglite, setup.migrationsDir);
-  } catch (error) {
-    await pglite.close();
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `Could not apply the ${options.service} migrations to the embedded database in ${dir}: ${reason}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const adapter = new PrismaPGlite(pglite);
+  const embedded = await openEmbeddedDatabase({
+    dir: embeddedDataDir(options.dataDir, options.service),
+    label: options.service,
+    migrationsDir: setup.migrationsDir,
+  });
+  const adapter = new PrismaPGlite(embedded.pglite);
   const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
   return {
     client,
@@ -130,7 +120,7 @@ async function openEmbedded<Client extends PrismaClientLike>(
       try {
         await client.$disconnect();
       } finally {
-        await pglite.close();
+        await embedded.close();
       }
     }),
   };

@@ -14,7 +14,8 @@ export {
   type PrismaClientLike,
   type ServiceName,
 } from './database.ts';
-export { openPgliteDir } from './embedded.ts';
+export { EMBEDDED_DURABILITY_NOTE, openPgliteDir } from './embedded.ts';
+export { DEFAULT_TEMPLATES_DIR, ensureTemplate as ensureEmbeddedTemplate } from './embedded-template.ts';
 export { readMigrationsFolder, writeMigration } from './migrations-folder.ts';
 export { deployMigrationsToPglite, deployMigrationsToUrl, diffSchemaAgainstMigrations } from './migrator.ts';
 export { createQueryCounter, type QueryCounter, type QueryCounts } from './query-counter.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import {
   type MigrationAdapter,
   pgliteMigrationAdapter,
@@ -29,8 +29,7 @@ async function withEngine<T>(
   }
 }
 
-async function applyMigrations(adapter: MigrationAdapter, migrationsDir: string): Promise<string[]> {
-  const migrationsList = await readMigrationsFolder(migrationsDir);
+async function applyMigrations(adapter: MigrationAdapter, migrationsList: MigrationList): Promise<string[]> {
   const output = await withEngine(adapter, (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
   );
@@ -41,8 +40,9 @@ async function applyMigrations(adapter: MigrationAdapter, migrationsDir: string)
  * What `prisma migrate deploy` does: applies the migrations of `migrationsDir` not yet recorded in
  * `_prisma_migrations`, in order, each atomically, and returns their names (empty when up to date).
  */
-export function deployMigrationsToUrl(url: string, migrationsDir: string): Promise<string[]> {
-  return applyMigrations(postgresMigrationAdapter(url), migrationsDir);
+export async function deployMigrationsToUrl(url: string, migrationsDir: string): Promise<string[]> {
+  const migrationsList = await readMigrationsFolder(migrationsDir);
+  return applyMigrations(postgresMigrationAdapter(url), migrationsList);
 }
 
 /**
@@ -63,15 +63,24 @@ async function hasPendingMigrations(db: PGlite, migrationsDir: string): Promise<
   return migrationDirectories.some((directory) => !names.has(directory.path));
 }
 
-/** As {@link deployMigrationsToUrl}, on an open PGlite (which stays open). */
-export async function deployMigrationsToPglite(db: PGlite, migrationsDir: string): Promise<string[]> {
-  if (!(await hasPendingMigrations(db, migrationsDir))) return [];
+/**
+ * What `prisma migrate deploy` does, through the schema engine, on an open PGlite (which stays open), for an
+ * already loaded migrations folder. The embedded templates are made with it, so their `_prisma_migrations` history
+ * is the engine's own.
+ */
+export function applyMigrationListToPglite(db: PGlite, migrationsList: MigrationList): Promise<string[]> {
   return applyMigrations(
     pgliteMigrationAdapter(db, () => {
       throw new Error('deploying migrations needs no shadow database');
     }),
-    migrationsDir,
+    migrationsList,
   );
+}
+
+/** As {@link deployMigrationsToUrl}, on an open PGlite (which stays open). */
+export async function deployMigrationsToPglite(db: PGlite, migrationsDir: string): Promise<string[]> {
+  if (!(await hasPendingMigrations(db, migrationsDir))) return [];
+  return applyMigrationListToPglite(db, await readMigrationsFolder(migrationsDir));
 }
 
 /**

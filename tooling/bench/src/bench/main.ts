@@ -15,7 +15,7 @@ import { ManagedProcess } from '../stack/process.ts';
 import { RedisServer, redisServerAvailable } from '../stack/redis-server.ts';
 import { runScenario, type Scenario, type ScenarioResult } from './autocannon-run.ts';
 import { benchNodes, type NodeBinary, readyRuntime } from './bench-setup.ts';
-import { measureColdStart } from './cold-start.ts';
+import { type EmbeddedStartReport, formatEmbeddedStart, measureEmbeddedStart } from './cold-start.ts';
 import { type BenchDatabase, createBenchDatabase } from './databases.ts';
 import { type BenchReport, formatMarkdown, formatTable, type NodeRun } from './report.ts';
 
@@ -331,14 +331,13 @@ async function main(): Promise<void> {
   const runs: NodeRun[] = [];
   for (const node of nodes) runs.push(await benchOn(node, runtime));
 
-  let coldStartMs: number | null = null;
-  const firstNode = nodes[0];
-  if (selected('cold') && firstNode) {
-    log('embedded cold start');
+  let embeddedStart: EmbeddedStartReport | null = null;
+  if (selected('start')) {
+    log('embedded start: pnpm start, fresh and warm');
     try {
-      coldStartMs = await measureColdStart(runtime, logDir, firstNode.path);
+      embeddedStart = await measureEmbeddedStart(Number(process.env.BENCH_START_RUNS ?? '3'), logDir);
     } catch (error) {
-      notes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+      notes.push(`embedded start failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -363,7 +362,7 @@ async function main(): Promise<void> {
     runtimeReason: reason,
     durationSeconds: duration,
     runs,
-    coldStartMs,
+    embeddedStart,
     notes,
   };
   for (const run of runs) {
@@ -371,9 +370,7 @@ async function main(): Promise<void> {
     console.log(`RSS after the run (MiB): ${JSON.stringify(run.rssMiB)}`);
     console.log(`RSS after ${SETTLE_MS / 1000} s idle (MiB): ${JSON.stringify(run.settledRssMiB)}`);
   }
-  console.log(
-    `embedded cold start: ${coldStartMs === null ? 'not measured' : `${coldStartMs.toFixed(0)} ms`}`,
-  );
+  console.log(embeddedStart === null ? 'embedded start: not measured' : formatEmbeddedStart(embeddedStart));
   for (const note of notes) console.log(`note: ${note}`);
 
   const resultsDir = path.join(BENCH_DIR, 'results');

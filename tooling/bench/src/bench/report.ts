@@ -1,4 +1,5 @@
 import type { ScenarioResult } from './autocannon-run.ts';
+import { type EmbeddedStartReport, formatEmbeddedStart } from './cold-start.ts';
 
 /** One node binary's run: the apps on it, every selected scenario, the RSS afterwards. */
 export interface NodeRun {
@@ -19,7 +20,7 @@ export interface BenchReport {
   runtimeReason: string;
   durationSeconds: number;
   runs: NodeRun[];
-  coldStartMs: number | null;
+  embeddedStart: EmbeddedStartReport | null;
   notes: string[];
 }
 
@@ -113,7 +114,9 @@ export function formatMarkdown(report: BenchReport): string {
   }
   lines.push(
     '',
-    `Embedded cold start (fresh DATA_DIR, three apps spawned → all three \`/ready\` 200): ${report.coldStartMs === null ? 'not measured' : `${report.coldStartMs.toFixed(0)} ms`}.`,
+    report.embeddedStart === null
+      ? 'Embedded start: not measured.'
+      : formatEmbeddedStart(report.embeddedStart),
     ...report.notes.map((note) => `\nNote: ${note}`),
   );
   return lines.join('\n');
