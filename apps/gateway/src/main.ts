@@ -83,6 +83,9 @@ const recovery = createRecoveryWorker({
   config: config.recovery,
 });
 recovery.start();
+// The first order would otherwise pay for the connections (and the HTTP client's first use); not awaited, since the
+// upstreams may start after the gateway.
+void upstreams.preconnect();
 stopOnSignals({
   logger,
   running,

@@ -25,6 +25,8 @@ export interface Upstreams {
   inventory: TRPCClient<InventoryRouter>;
   payments: TRPCClient<PaymentsRouter>;
   states(): { inventory: BreakerState; payments: BreakerState };
+  /** Opens a connection to each upstream ahead of the first order (its `/health`); never rejects. */
+  preconnect(): Promise<void>;
   /** Stops the breakers' timers and closes the pooled connections. */
   shutdown(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       ],
     }),
     states: () => ({ inventory: inventoryUpstream.state(), payments: paymentsUpstream.state() }),
+    preconnect: () => transport.preconnect([options.inventoryBaseUrl, options.paymentsBaseUrl], '/health'),
     shutdown: async () => {
       inventoryUpstream.shutdown();
       paymentsUpstream.shutdown();

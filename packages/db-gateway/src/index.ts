@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Database, type OpenDatabaseOptions, openDatabase } from '@oos/db-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { WARM_UP_SQL } from './warm-up.ts';
 
 export type { Database, DatabaseMode } from '@oos/db-kit';
 export { EMBEDDED_DURABILITY_NOTE } from '@oos/db-kit';
@@ -16,6 +17,6 @@ export type OpenGatewayDatabaseOptions = Omit<OpenDatabaseOptions, 'service'>;
 export function openGatewayDatabase(options: OpenGatewayDatabaseOptions): Promise<Database<PrismaClient>> {
   return openDatabase(
     { service: 'gateway', ...options },
-    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }) },
+    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }), warmUpSql: WARM_UP_SQL },
   );
 }

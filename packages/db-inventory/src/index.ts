@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Database, type OpenDatabaseOptions, openDatabase } from '@oos/db-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { WARM_UP_SQL } from './warm-up.ts';
 
 export type { Database, DatabaseMode } from '@oos/db-kit';
 export { EMBEDDED_DURABILITY_NOTE } from '@oos/db-kit';
@@ -18,6 +19,6 @@ export function openInventoryDatabase(
 ): Promise<Database<PrismaClient>> {
   return openDatabase(
     { service: 'inventory', ...options },
-    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }) },
+    { migrationsDir, createClient: (adapter) => new PrismaClient({ adapter }), warmUpSql: WARM_UP_SQL },
   );
 }

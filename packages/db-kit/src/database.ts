@@ -32,6 +32,12 @@ export interface DatabaseSetup<Client extends PrismaClientLike> {
   migrationsDir: string;
   /** Usually `(adapter) => new PrismaClient({ adapter })` with the package's generated client. */
   createClient(adapter: SqlDriverAdapterFactory): Client;
+  /**
+   * Embedded mode: statements that run the database's hot functions once at open, in a transaction that is rolled
+   * back (so nothing is left). PGlite compiles each PL/pgSQL function and plans its statements the first time it
+   * runs, which otherwise lands on the first order a new user sends.
+   */
+  warmUpSql?: string;
 }
 
 export interface Database<Client> {
@@ -62,6 +68,10 @@ export async function openDatabase<Client extends PrismaClientLike>(
   const url = options.url?.trim();
   if (url !== undefined && url !== '') return openPostgres(url, options, setup);
   return openEmbedded(options, setup);
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function once(run: () => Promise<void>): () => Promise<void> {
@@ -108,6 +118,16 @@ async function openEmbedded<Client extends PrismaClientLike>(
     label: options.service,
     migrationsDir: setup.migrationsDir,
   });
+  if (setup.warmUpSql !== undefined) {
+    try {
+      await embedded.pglite.exec(setup.warmUpSql);
+    } catch (error) {
+      await embedded.close();
+      throw new Error(`The ${options.service} warm-up statements failed: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
   const adapter = new PrismaPGlite(embedded.pglite);
   const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
   return {

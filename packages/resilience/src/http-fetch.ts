@@ -7,6 +7,11 @@ type LinkFetchInit = NonNullable<Parameters<LinkFetch>[1]>;
 
 export interface HttpFetch {
   fetch: LinkFetch;
+  /**
+   * Opens a pooled connection to each origin ahead of the first call, with a GET of `path` whose answer is read
+   * and dropped; never rejects (an origin that is not up yet is simply connected to later).
+   */
+  preconnect(origins: readonly string[], path: string): Promise<void>;
   /** Closes the pooled connections: pending requests get `graceMs` to finish, then are cut. */
   close(graceMs?: number): Promise<void>;
 }
@@ -55,6 +60,17 @@ export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
   };
   return {
     fetch,
+    async preconnect(origins, path) {
+      await Promise.allSettled(
+        origins.map(async (origin) => {
+          const response = await request(new URL(path, origin), {
+            dispatcher: agent,
+            signal: AbortSignal.timeout(1_000),
+          });
+          await response.body.dump();
+        }),
+      );
+    },
     async close(graceMs = 1_000) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
