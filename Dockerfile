@@ -61,4 +61,8 @@ USER node
 EXPOSE ${APP_PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const e=process.env;const p=e[e.OOS_APP.toUpperCase()+'_PORT']||e.PORT;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# V8's young generation capped at 2 x 16 MiB: under load it grows to 128 MiB by default on Node 24 and stays there
+# (docs/BENCHMARKS.md, "Memory"); `pnpm bench` reads these flags from here and runs the bundles with them. No
+# --enable-source-maps: it keeps the parsed 13 MB source map of the bundle in memory (+200 MiB RSS measured); set
+# NODE_OPTIONS=--enable-source-maps while debugging a stack trace.
+CMD ["node", "--max-semi-space-size=16", "dist/main.js"]

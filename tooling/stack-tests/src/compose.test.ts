@@ -226,7 +226,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(`ENV NODE_ENV=production HOST=0.0.0.0 OOS_APP=\${APP} PORT=\${APP_PORT}\n`);
     expect(dockerfile).toContain(`EXPOSE \${APP_PORT}\n`);
     expect(dockerfile).toContain('USER node\n');
-    expect(dockerfile).toMatch(/CMD \["node", "--enable-source-maps", "dist\/main\.js"\]\n$/);
+    expect(dockerfile).toMatch(/CMD \["node", ("--[a-z-]+(=[^"]*)?", )*"dist\/main\.js"\]\n$/);
+    expect(dockerfile).not.toContain('--enable-source-maps"');
     expect(dockerfile).not.toMatch(/curl|tsx/);
   });
 

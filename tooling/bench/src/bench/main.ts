@@ -90,7 +90,7 @@ async function startBaseline(node: string): Promise<{ url: string; process: Mana
 }
 
 /** Idle time after the last scenario before the settled RSS is read. */
-const SETTLE_MS = 10_000;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? '10000');
 
 const MEMORY_METRICS = {
   heapUsed: 'nodejs_heap_size_used_bytes',

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManagedProcess } from './process.ts';
@@ -43,6 +43,20 @@ export function pickRuntime(requested: string | undefined): { runtime: Runtime; 
     : { runtime: 'tsx', reason: 'apps/*/dist is older than the sources (run pnpm build)' };
 }
 
+/**
+ * The node flags the production image runs the bundles with: read from the Dockerfile's `CMD ["node", …, "dist/main.js"]`,
+ * so the bench measures the command production runs, not a look-alike.
+ */
+export function productionNodeFlags(): string[] {
+  const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].at(-1)?.[1];
+  const parsed: unknown = cmd === undefined ? undefined : JSON.parse(cmd);
+  if (!Array.isArray(parsed) || parsed[0] !== 'node' || parsed.at(-1) !== 'dist/main.js') {
+    throw new Error('the Dockerfile has no CMD ["node", …, "dist/main.js"]');
+  }
+  return parsed.slice(1, -1).map(String);
+}
+
 /** One app as a single node process (no tsx wrapper process), so its pid is the service's for RSS and kills. */
 export function appProcess(
   app: AppName,
@@ -52,7 +66,8 @@ export function appProcess(
   node: string = process.execPath,
 ): ManagedProcess {
   const cwd = path.join(REPO_ROOT, 'apps', app);
-  const entry = runtime === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const entry =
+    runtime === 'dist' ? [...productionNodeFlags(), 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir), ...entry] : entry;
