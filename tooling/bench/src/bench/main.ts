@@ -322,6 +322,8 @@ async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeR
 }
 
 async function main(): Promise<void> {
+  // Other work on the machine moves every figure: the 1-minute load average as the bench begins is recorded with them.
+  const loadBefore = os.loadavg()[0] ?? 0;
   const nodes = benchNodes(process.env.BENCH_NODE);
   const { runtime, reason } = readyRuntime(process.env.BENCH_RUNTIME, log);
   log(
@@ -355,7 +357,7 @@ async function main(): Promise<void> {
       nproc: os.availableParallelism(),
       memoryGiB: os.totalmem() / 2 ** 30,
       cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-      loadBefore: os.loadavg()[0] ?? 0,
+      loadBefore,
       os: `${os.type()} ${os.release()}`,
     },
     runtime,
