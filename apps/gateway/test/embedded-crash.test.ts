@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { openGatewayDatabase } from '@oos/db-gateway';
 import { openInventoryDatabase } from '@oos/db-inventory';
-import { freshTempDir } from '@oos/db-kit/testing';
+import { freePort, freshTempDir } from '@oos/db-kit/testing';
 import { openPaymentsDatabase } from '@oos/db-payments';
 import { describe, expect, it } from 'vitest';
 import { invariantViolations } from './invariants.ts';
@@ -25,18 +24,6 @@ const STOCK: Readonly<Record<string, number>> = { 'KILL-A': 400, 'KILL-B': 400, 
 const DECLINE_ABOVE_CENTS = 1_000_000;
 /** Final answers; 200 is the replay of a 201 (an order the recovery worker finished before the client retried). */
 const FINAL = new Set([200, 201, 402, 422]);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

@@ -1,25 +1,15 @@
-import { createServer } from 'node:net';
+import { freePort } from '@oos/db-kit/testing';
 import { openPaymentsDatabase } from '@oos/db-payments';
 import { createLogger, createMetrics, listen, type RunningServer } from '@oos/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPaymentsApp } from './app.ts';
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('with its database unreachable', () => {
   let running: RunningServer;
   let closeDb: () => Promise<void>;
   beforeAll(async () => {
     const db = await openPaymentsDatabase({
-      url: `postgresql://postgres@127.0.0.1:${await deadPort()}/payments`,
+      url: `postgresql://postgres@127.0.0.1:${await freePort()}/payments`,
       dataDir: '/nonexistent',
     });
     closeDb = () => db.close();

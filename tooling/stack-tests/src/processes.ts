@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 export interface RunResult {
   code: number | null;
@@ -32,15 +32,7 @@ function baseEnv(env: Record<string, string>): Record<string, string> {
   return { ...base, ...env };
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@oos/db-kit/testing';
 
 export interface RunningApp {
   name: string;

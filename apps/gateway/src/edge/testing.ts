@@ -208,10 +208,5 @@ export class TcpProxy {
   }
 }
 
-/** A port nothing listens on: bound once by us, then released. */
-export async function deadPort(): Promise<number> {
-  const proxy = new TcpProxy('127.0.0.1', 1);
-  await proxy.start();
-  await proxy.stop();
-  return proxy.port;
-}
+/** A port nothing listens on: bound once, then released. */
+export { freePort as deadPort } from '@oos/db-kit/testing';
