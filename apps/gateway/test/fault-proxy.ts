@@ -14,6 +14,8 @@ export interface FaultProxy {
   readonly mode: FaultMode;
   /** Requests held right now. */
   readonly held: number;
+  /** Paths of the requests held right now (a gateway's health probe is held like any other request). */
+  readonly heldPaths: readonly string[];
   /** Requests whose answer was dropped so far. */
   readonly dropped: number;
   /** Paths of every request received, in order. */
@@ -29,7 +31,7 @@ export async function startFaultProxy(target: string, initial: FaultMode = 'forw
   let mode: FaultMode = initial;
   let dropped = 0;
   const seen: string[] = [];
-  let waiting: Array<() => void> = [];
+  let waiting: Array<{ path: string; forward: () => void }> = [];
   const server = createServer((req, res) => {
     seen.push(req.url ?? '');
     const dropReply = mode === 'drop-reply';
@@ -58,7 +60,7 @@ export async function startFaultProxy(target: string, initial: FaultMode = 'forw
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     };
-    if (mode === 'hold') waiting.push(forward);
+    if (mode === 'hold') waiting.push({ path: req.url ?? '', forward });
     else forward();
   });
   server.listen(0, '127.0.0.1');
@@ -73,6 +75,9 @@ export async function startFaultProxy(target: string, initial: FaultMode = 'forw
     get held() {
       return waiting.length;
     },
+    get heldPaths() {
+      return waiting.map((request) => request.path);
+    },
     get dropped() {
       return dropped;
     },
@@ -82,7 +87,7 @@ export async function startFaultProxy(target: string, initial: FaultMode = 'forw
       if (next === 'hold') return;
       const release = waiting;
       waiting = [];
-      for (const forward of release) forward();
+      for (const request of release) request.forward();
     },
     stop: async () => {
       server.closeAllConnections();

@@ -40,7 +40,10 @@ await describeWithPostgres('durable sagas with real gateway processes (PostgreSQ
     services.payments.setMode('hold');
     const first = await services.spawnGateway();
     const creating = post(first.url, order).catch(() => undefined);
-    await eventually(async () => (services.payments.held >= 1 ? true : undefined));
+    // The charge itself must be the held request: the gateway's start-up probe of payments is held too.
+    await eventually(async () =>
+      services.payments.heldPaths.some((path) => path.startsWith('/trpc/charge')) ? true : undefined,
+    );
     const pending = await services.dbs.gateway.order.findFirstOrThrow({ where: { status: 'PENDING' } });
     // Nothing is written between the insert and the final write: the row still says what the insert said, a
     // charge in doubt (whatever resumes the order must settle it, never assume it absent).
