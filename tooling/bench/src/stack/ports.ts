@@ -1,1 +1,1 @@
-export { freePort } from '@oos/db-kit/testing';
+export { freePort } from '@oos/db-kit/free-port';
