@@ -6,6 +6,7 @@ import {
   exitOnFatal,
   listen,
   stopOnSignals,
+  warmUp,
 } from '@oos/service-kit';
 import { buildGatewayApp } from './app.ts';
 import { createOrderCache } from './cache/order-cache.ts';
@@ -68,6 +69,14 @@ const app = buildGatewayApp({
 });
 // Until Redis has answered (or failed to), every request would be served unlimited and logged as an outage.
 await Promise.all([edge.ready(), orderCache.ready()]);
+// Embedded mode: the first order of a new user's session should not pay for the first use of the request path.
+// Reads only (a page and an unknown id); a create would spend the client's rate-limit budget.
+if (db.mode === 'embedded') {
+  await warmUp(app, [
+    { method: 'GET', path: '/api/orders/?page=1&page_size=1' },
+    { method: 'GET', path: '/api/orders/00000000-0000-4000-8000-000000000000/' },
+  ]);
+}
 const running = await listen(app, config.port, config.host);
 logger.info('listening', {
   url: running.url,

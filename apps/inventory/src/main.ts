@@ -14,10 +14,30 @@ await runService({
     if (db.mode === 'embedded' && (await seedDemoStockIfEmpty(db.client))) {
       logger.info('seeded demo stock', { stock: DEMO_STOCK });
     }
+    const auth: Record<string, string> = config.internalToken
+      ? { authorization: `Bearer ${config.internalToken}` }
+      : {};
     return {
       app: buildInventoryApp({ config, db, logger, metrics }),
       closers: [() => db.close()],
       details: { database: db.mode },
+      // Embedded mode: the first order of a new user's session should not pay for the first use of the request path.
+      warmUp:
+        db.mode === 'embedded'
+          ? [
+              {
+                method: 'GET',
+                path: `/trpc/getStock?input=${encodeURIComponent('{"sku":"SKU1"}')}`,
+                headers: auth,
+              },
+              {
+                method: 'POST',
+                path: '/trpc/reserve',
+                headers: { ...auth, 'content-type': 'application/json' },
+                body: '{}',
+              },
+            ]
+          : [],
     };
   },
 });

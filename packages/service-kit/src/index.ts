@@ -14,3 +14,4 @@ export * from './run-service.ts';
 export * from './server.ts';
 export * from './service-config.ts';
 export * from './trpc.ts';
+export * from './warm-up.ts';

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { exitOnFatal, listen, stopOnSignals } from './server.ts';
 import type { ServiceConfig, ServiceName } from './service-config.ts';
+import { type WarmUpRequest, warmUp } from './warm-up.ts';
 
 export interface StartedService {
   app: Express;
@@ -11,6 +12,8 @@ export interface StartedService {
   closers: Array<() => Promise<void>>;
   /** Extra fields for the "listening" log line. */
   details?: Record<string, unknown>;
+  /** Sent to the app before it listens (see warmUp): effect-free requests along its hot path. */
+  warmUp?: readonly WarmUpRequest[];
 }
 
 export interface ServiceSpec<Config extends ServiceConfig> {
@@ -41,6 +44,7 @@ export async function runService<Config extends ServiceConfig>(spec: ServiceSpec
   exitOnFatal(logger);
   try {
     const started = await spec.start({ config, logger, metrics: createMetrics(spec.service) });
+    await warmUp(started.app, started.warmUp ?? []);
     const running = await listen(started.app, config.port, config.host);
     logger.info('listening', { url: running.url, ...started.details });
     stopOnSignals({ logger, running, closers: started.closers });
