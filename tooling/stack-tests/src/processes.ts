@@ -32,7 +32,7 @@ function baseEnv(env: Record<string, string>): Record<string, string> {
   return { ...base, ...env };
 }
 
-export { freePort } from '@oos/db-kit/testing';
+export { freePort } from '@oos/db-kit/free-port';
 
 export interface RunningApp {
   name: string;
