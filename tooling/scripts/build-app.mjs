@@ -115,17 +115,18 @@ if (missingExternals.size > 0) {
     `${manifest.name}: ${[...missingExternals].join(', ')} cannot be bundled and must be listed in its "dependencies"`,
   );
 }
-// V8 keeps each script's source in memory, as one byte per character only if every character fits in Latin-1. esbuild
-// escapes non-ASCII characters in code but copies comments as they are, and one em dash in a dependency's comment
-// made the whole 9 MB source two bytes per character (18 MB of every app's heap). Escaped, the characters mean the
-// same in code and nothing in comments, and each line keeps its place for the source map.
+// V8 keeps each script's source in memory, and Node decodes a file with any non-ASCII byte into two bytes per
+// character, even when every character would fit in Latin-1: esbuild escapes non-ASCII characters in code but copies
+// comments as they are, and one em dash (then one "±") in a dependency's comment made the whole 9 MB source two bytes
+// per character (18 MB of every app's heap). Escaped, the characters mean the same in code and nothing in comments,
+// and each line keeps its place for the source map.
 for (const file of Object.keys(metafile.outputs).filter((output) => output.endsWith('.js'))) {
   const source = readFileSync(path.join(appDir, file), 'utf8');
-  const latin1 = source.replace(
-    /[\u0100-\uffff]/g,
+  const ascii = source.replace(
+    /[\u0080-\uffff]/g,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  if (latin1 !== source) writeFileSync(path.join(appDir, file), latin1);
+  if (ascii !== source) writeFileSync(path.join(appDir, file), ascii);
 }
 
 // What `tooling/scripts/start-app.mjs` checks to tell whether dist/ still matches the sources: every file esbuild
