@@ -3,19 +3,24 @@ import { componentState, createServiceApp, type Logger, type Metrics } from '@oo
 import type { Express } from 'express';
 import { NO_ORDER_CACHE, type OrderCache } from './cache/order-cache.ts';
 import type { GatewayConfig } from './config.ts';
-import { type AppContext, contextFactory } from './context.ts';
+import { type AppContext, contextFactory, type WebhookSettings } from './context.ts';
 import { mountDocs } from './docs.ts';
 import type { Edge, TrustProxy } from './edge/index.ts';
+import { countEventsWritten } from './events/event-store.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { gatewayRouteOf } from './route-template.ts';
 import { gatewayRouter } from './router.ts';
 import type { Upstreams } from './upstreams.ts';
 
+const NO_WEBHOOKS: WebhookSettings = { endpoints: [], horizonMs: 0 };
+
 export interface GatewayAppDeps {
   config: Pick<GatewayConfig, 'maxBodyBytes' | 'idempotencyTtlHours' | 'leaseMs' | 'resilience'> & {
     /** Express's `trust proxy`; the edge's client IP, HTTPS and host checks depend on it. Default false. */
     trustProxy?: TrustProxy;
+    /** The webhook endpoints (for re-queueing a delivery); none by default. */
+    webhooks?: WebhookSettings;
   };
   db: Database<PrismaClient>;
   upstreams: Upstreams;
@@ -39,6 +44,7 @@ export function buildGatewayApp({
   let document: unknown;
   const observed = gatewayMetrics(metrics.registry);
   observed.countPendingOrdersWith(() => db.client.order.count({ where: { status: 'PENDING' } }));
+  observed.countEventsWith(() => countEventsWritten(db.client));
   const app = createServiceApp({
     edge: edge?.handlers,
     router: gatewayRouter,
@@ -54,6 +60,7 @@ export function buildGatewayApp({
         breakerRetryAfterSeconds: Math.max(1, Math.ceil(config.resilience.breakerResetMs / 1000)),
       },
       orderCache,
+      webhooks: config.webhooks ?? NO_WEBHOOKS,
     }),
     // The public API is REST only (no /trpc endpoint) and has no bearer token: the token is for internal calls.
     logger,

@@ -10,6 +10,7 @@ import {
 } from '@oos/service-kit';
 import { type EdgeConfig, readEdgeConfig } from './edge/index.ts';
 import type { RecoveryConfig } from './recovery/worker.ts';
+import { readWebhookConfig, type WebhookConfig } from './webhooks/config.ts';
 
 export const GATEWAY_DEFAULT_PORT = 8000;
 
@@ -27,6 +28,8 @@ export interface GatewayConfig extends ServiceConfig {
   shutdownGraceMs: number;
   /** Rate limits, security headers, CORS, hosts, HTTPS, Redis (src/edge). */
   edge: EdgeConfig;
+  /** Webhook endpoints and their delivery policy; event retention (src/webhooks). */
+  webhooks: WebhookConfig;
 }
 
 const gatewayShape = {
@@ -48,6 +51,7 @@ const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 export function readGatewayConfig(env: EnvSource): GatewayConfig {
   const service = readServiceConfig('gateway', GATEWAY_DEFAULT_PORT, env);
   const own = parseEnv(gatewayShape, env);
+  const webhooks = readWebhookConfig(env);
   let resilience: ResilienceConfig;
   try {
     resilience = readResilienceConfig(env);
@@ -73,8 +77,10 @@ export function readGatewayConfig(env: EnvSource): GatewayConfig {
       batchSize: own.RECOVERY_BATCH_SIZE,
       maxBackoffMs: own.RECOVERY_BACKOFF_MAX_MS,
       keySweepIntervalMs: own.IDEMPOTENCY_SWEEP_INTERVAL_MS,
+      eventRetentionDays: webhooks.retentionDays,
     },
     shutdownGraceMs: own.SHUTDOWN_GRACE_MS,
     edge: readEdgeConfig(env),
+    webhooks,
   };
 }

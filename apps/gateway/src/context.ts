@@ -3,6 +3,7 @@ import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
 import type { Request, Response } from 'express';
 import type { OrderCache } from './cache/order-cache.ts';
 import type { CreateOrderDeps } from './domain/create-order.ts';
+import type { WebhookConfig } from './webhooks/config.ts';
 
 /**
  * Status and headers a procedure wants on its answer. The REST adapter's `responseMeta` reads them (success and
@@ -21,13 +22,18 @@ export interface AppContext extends BaseContext {
   response: ResponseControl;
   /** Read-through cache for single-order reads (a pass-through without Redis). */
   orderCache: OrderCache;
+  /** Where the webhooks go and how long a re-queued delivery is retried. */
+  webhooks: WebhookSettings;
 }
+
+export type WebhookSettings = Pick<WebhookConfig, 'endpoints' | 'horizonMs'>;
 
 export interface ContextDeps {
   db: PrismaClient;
   logger: Logger;
   orders: Omit<CreateOrderDeps, 'logger'>;
   orderCache: OrderCache;
+  webhooks: WebhookSettings;
 }
 
 export function contextFactory(deps: ContextDeps) {
@@ -43,6 +49,7 @@ export function contextFactory(deps: ContextDeps) {
       rawBody: req.body,
       response: { headers: {} },
       orderCache: deps.orderCache,
+      webhooks: deps.webhooks,
     };
   };
 }

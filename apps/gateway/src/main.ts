@@ -15,6 +15,7 @@ import { createEdge } from './edge/index.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { createRecoveryWorker } from './recovery/worker.ts';
 import { createUpstreams } from './upstreams.ts';
+import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 
 function configOrExit(): GatewayConfig {
   try {
@@ -77,12 +78,21 @@ if (db.mode === 'embedded') {
     { method: 'GET', path: '/api/orders/00000000-0000-4000-8000-000000000000/' },
   ]);
 }
+// Endpoints are registered before the first request, so a new one is sent everything from its first order on.
+const webhooks = createWebhookDispatcher({
+  db: db.client,
+  config: config.webhooks,
+  logger,
+  metrics: observed,
+});
+if (config.webhooks.endpoints.length > 0) await webhooks.init();
 const running = await listen(app, config.port, config.host);
 logger.info('listening', {
   url: running.url,
   database: db.mode,
   inventory: config.inventoryBaseUrl,
   payments: config.paymentsBaseUrl,
+  webhook_endpoints: config.webhooks.endpoints.length,
 });
 const recovery = createRecoveryWorker({
   db: db.client,
@@ -92,6 +102,7 @@ const recovery = createRecoveryWorker({
   config: config.recovery,
 });
 recovery.start();
+if (config.webhooks.endpoints.length > 0) webhooks.start();
 // The first order would otherwise pay for the connections (and the HTTP client's first use); not awaited, since the
 // upstreams may start after the gateway.
 void upstreams.preconnect();
@@ -102,6 +113,7 @@ stopOnSignals({
   // The worker first: its running pass may finish (bounded) and its claims are given back before pools close.
   closers: [
     () => recovery.stop(config.shutdownGraceMs),
+    () => webhooks.stop(config.shutdownGraceMs),
     () => upstreams.shutdown(),
     () => edge.close(),
     () => orderCache.close(),

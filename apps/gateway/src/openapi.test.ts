@@ -8,10 +8,24 @@ describe('OpenAPI document', () => {
   it('is OpenAPI 3 and lists every public path', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths ?? {}).sort()).toEqual([
+      '/api/events',
       '/api/orders',
       '/api/orders/{id}',
       '/api/orders/{id}/cancel',
+      '/api/orders/{id}/events',
+      '/api/webhook-deliveries/{id}/retry',
     ]);
+  });
+
+  it("documents the events feed, an order's history and the delivery retry with their errors", () => {
+    const feed = document.paths?.['/api/events']?.get;
+    expect(Object.keys(feed?.responses ?? {}).sort()).toEqual(['200', '400', '429', '500', '503']);
+    expect(JSON.stringify(feed?.parameters)).toContain('"after"');
+    expect(JSON.stringify(feed?.responses?.['200'])).toContain('#/components/schemas/OrderEventPage');
+    expect(document.paths?.['/api/orders/{id}/events']?.get?.responses).toHaveProperty('404');
+    const retry = document.paths?.['/api/webhook-deliveries/{id}/retry']?.post?.responses ?? {};
+    expect(Object.keys(retry).sort()).toEqual(['202', '404', '409', '429', '500', '503']);
+    expect(JSON.stringify(retry['409'])).toContain('DELIVERY_NOT_FAILED');
   });
 
   it('documents every status of create, with problem+json error bodies', () => {

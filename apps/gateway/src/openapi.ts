@@ -132,6 +132,31 @@ function responsesFor(operationId: string, success: unknown): Responses {
           { orderId: 'sometimes', retryAfter: true },
         ),
       };
+    case 'listEvents':
+      return {
+        '200': json('Events after the cursor, oldest first, and the cursor to continue from'),
+        '400': problem('Validation failed (limit out of 1-100, or `after` is not a cursor of this feed)', [
+          'validation',
+        ]),
+        ...COMMON_ERRORS,
+      };
+    case 'getOrderEvents':
+      return {
+        '200': json("The order's events, in sequence"),
+        '404': problem('No order has this id (or it is not a UUID)', ['NOT_FOUND']),
+        ...COMMON_ERRORS,
+      };
+    case 'retryWebhookDelivery':
+      return {
+        '202': json('The delivery is PENDING again, due now, with a new retry horizon'),
+        '404': problem('No delivery has this id (or it is not a UUID)', ['NOT_FOUND']),
+        '409': problem(
+          'DELIVERY_NOT_FAILED: the delivery is pending (it is retried anyway) or was delivered. ' +
+            'WEBHOOK_ENDPOINT_UNKNOWN: its endpoint is no longer in WEBHOOK_URLS.',
+          ['DELIVERY_NOT_FAILED', 'WEBHOOK_ENDPOINT_UNKNOWN'],
+        ),
+        ...COMMON_ERRORS,
+      };
     default:
       throw new Error(`no documented responses for operation ${operationId}`);
   }
@@ -159,7 +184,7 @@ export function buildOpenApiDocument(baseUrl = '/'): OpenAPIObject {
       'Paths work with and without a trailing slash.',
     version: '1.0.0',
     baseUrl,
-    tags: ['orders'],
+    tags: ['orders', 'events'],
     securitySchemes: {},
   });
   for (const item of Object.values(document.paths ?? {})) {

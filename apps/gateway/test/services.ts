@@ -33,6 +33,7 @@ export const FAST_RECOVERY: RecoveryConfig = {
   batchSize: 20,
   maxBackoffMs: 1_000,
   keySweepIntervalMs: 60_000,
+  eventRetentionDays: 30,
 };
 
 export interface GatewayProcess {

@@ -17,7 +17,12 @@ export type {
   NewOrder,
   OperationId,
   Order,
+  OrderEvent,
+  OrderEventPage,
+  OrderEventType,
   OrderPage,
   OrderStatus,
   ProblemOf,
+  WebhookDelivery,
 } from './types.ts';
+export { type VerifyWebhookOptions, verifyWebhook, WebhookVerificationError } from './webhooks.ts';

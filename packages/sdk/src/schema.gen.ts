@@ -57,6 +57,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every order event, oldest first, from a cursor on */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order's events, in sequence */
+        get: operations["getOrderEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed webhook delivery again (no body needed) */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -85,6 +136,53 @@ export interface components {
             page: number;
             page_size: number;
             results: components["schemas"]["Order"][];
+        };
+        OrderEventPage: {
+            /** @description Oldest first */
+            results: components["schemas"]["OrderEvent"][];
+            /** @description Pass as `after` for the events that follow (the same cursor again when there are none yet) */
+            next_cursor: string;
+        };
+        OrderEvent: {
+            /**
+             * Format: uuid
+             * @description The same for every delivery of this event: deduplicate on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "order.created" | "order.confirmed" | "order.failed" | "order.cancelled";
+            /** Format: uuid */
+            order_id: string;
+            /** @description 1 for order.created, then one more per status change of the order */
+            sequence: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The order as the API showed it at that moment */
+            data: components["schemas"]["Order"];
+        };
+        OrderEventList: {
+            /** @description In sequence */
+            results: components["schemas"]["OrderEvent"][];
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "order.created" | "order.confirmed" | "order.failed" | "order.cancelled";
+            /** Format: uuid */
+            order_id: string;
+            endpoint: string;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at?: string;
+            last_status_code?: number;
+            last_error?: string;
+            /** Format: date-time */
+            delivered_at?: string;
         };
     };
     responses: never;
@@ -621,6 +719,269 @@ export interface operations {
                         detail: "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
                         /** Format: uuid */
                         order_id?: string;
+                    };
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events after the cursor, oldest first, and the cursor to continue from */
+            200: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEventPage"];
+                };
+            };
+            /** @description Validation failed (limit out of 1-100, or `after` is not a cursor of this feed) */
+            400: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A readable message naming the offending field(s) */
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Rate limited (RateLimit-* headers tell the budget) */
+            429: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description The gateway’s database is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getOrderEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's events, in sequence */
+            200: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEventList"];
+                };
+            };
+            /** @description No order has this id (or it is not a UUID) */
+            404: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Rate limited (RateLimit-* headers tell the budget) */
+            429: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description The gateway’s database is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id (a UUID), as its log line names it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery is PENDING again, due now, with a new retry horizon */
+            202: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description No delivery has this id (or it is not a UUID) */
+            404: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description DELIVERY_NOT_FAILED: the delivery is pending (it is retried anyway) or was delivered. WEBHOOK_ENDPOINT_UNKNOWN: its endpoint is no longer in WEBHOOK_URLS. */
+            409: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "DELIVERY_NOT_FAILED" | "WEBHOOK_ENDPOINT_UNKNOWN";
+                    };
+                };
+            };
+            /** @description Rate limited (RateLimit-* headers tell the budget) */
+            429: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description The gateway’s database is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "SERVICE_UNAVAILABLE";
                     };
                 };
             };

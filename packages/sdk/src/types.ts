@@ -25,3 +25,8 @@ export type ProblemOf<Op extends OperationId> = ProblemBodies<operations[Op]['re
 export type ErrorDetail<Op extends OperationId> =
   | (ProblemOf<Op> extends { detail: infer Detail } ? Detail : never)
   | (string & {});
+
+export type OrderEvent = components['schemas']['OrderEvent'];
+export type OrderEventType = OrderEvent['type'];
+export type OrderEventPage = components['schemas']['OrderEventPage'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];

@@ -44,6 +44,8 @@ export function newOrder(
     attempts: 1,
     lastAttemptAt: now,
     requestId,
+    // The trigger that writes the order.created event leaves it at 1.
+    eventSequence: 1,
     createdAt: now,
     updatedAt: now,
     items: input.items.map((item, position) => ({

@@ -1,6 +1,6 @@
 import type { BreakerState } from '@oos/resilience';
 import { metricsPerRegistry } from '@oos/service-kit';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The gateway's own metrics, next to service-kit's HTTP histogram and the default process metrics. */
 export interface GatewayMetrics {
@@ -18,12 +18,46 @@ export interface GatewayMetrics {
   recoveryOrders: Counter<'outcome'>;
   /** Where `orders_pending` reads its value at scrape time (one indexed count). */
   countPendingOrdersWith(count: () => Promise<number>): void;
+  /** Where `order_events_written` reads its value at scrape time (the outbox's position sequence). */
+  countEventsWith(count: () => Promise<number>): void;
+  /** Webhook attempts by what they led to: delivered, retrying (failed, tried again later) or failed (given up). */
+  webhookDeliveries: Counter<'outcome'>;
+  webhookDeliveryDuration: Histogram<'outcome'>;
+  /** Age of the oldest event a delivery still waits for, as of the dispatcher's last pass (0 when none waits). */
+  webhookOldestUndelivered: Gauge;
 }
 
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
 
+/**
+ * A gauge whose value is read from the database when Prometheus scrapes; returns where to plug the read in. An
+ * unreachable database must not fail the whole scrape: the gauge keeps its last value then.
+ */
+function gaugeReadAtScrape(
+  name: string,
+  help: string,
+  registers: Registry[],
+): (read: () => Promise<number>) => void {
+  let read: (() => Promise<number>) | undefined;
+  new Gauge({
+    name,
+    help,
+    registers,
+    async collect() {
+      if (!read) return;
+      try {
+        this.set(await read());
+      } catch {
+        // The last value stays.
+      }
+    },
+  });
+  return (source) => {
+    read = source;
+  };
+}
+
 export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => {
-  let countPending: (() => Promise<number>) | undefined;
   const metrics: GatewayMetrics = {
     ordersCreated: new Counter({
       name: 'orders_created_total',
@@ -83,22 +117,30 @@ export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => 
       labelNames: ['outcome'],
       registers,
     }),
-    countPendingOrdersWith: (count) => {
-      countPending = count;
-    },
+    countPendingOrdersWith: gaugeReadAtScrape('orders_pending', 'Orders currently PENDING', registers),
+    countEventsWith: gaugeReadAtScrape(
+      'order_events_written',
+      'Order events written to the outbox since the database was created, by every replica',
+      registers,
+    ),
+    webhookDeliveries: new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Webhook attempts, by outcome: delivered, retrying (will be tried again) or failed (given up)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    webhookDeliveryDuration: new Histogram({
+      name: 'webhook_delivery_duration_seconds',
+      help: 'Duration of each webhook attempt, by outcome',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    webhookOldestUndelivered: new Gauge({
+      name: 'webhook_oldest_undelivered_event_age_seconds',
+      help: 'Age of the oldest order event a webhook delivery still waits for (0 when none waits)',
+      registers,
+    }),
   };
-  new Gauge({
-    name: 'orders_pending',
-    help: 'Orders currently PENDING',
-    registers,
-    async collect() {
-      if (!countPending) return;
-      try {
-        this.set(await countPending());
-      } catch {
-        // An unreachable database must not fail the whole scrape; the gauge keeps its last value.
-      }
-    },
-  });
   return metrics;
 });

@@ -5,7 +5,9 @@ import { compensateOrder, settleFailedOrder } from '../domain/order-compensation
 import { type Lease, releaseLease } from '../domain/order-lease.ts';
 import { resumeOrder, type SagaDeps, type SagaRun } from '../domain/order-saga.ts';
 import { withItems } from '../domain/order-view.ts';
+import { sweepOldEvents } from '../events/event-store.ts';
 import { recoveryAction, recoveryOutcome } from '../observability/recovery.ts';
+import { periodicPass } from '../periodic-pass.ts';
 import { claimDueOrders } from './claim.ts';
 
 export interface RecoveryConfig {
@@ -18,8 +20,10 @@ export interface RecoveryConfig {
   /** Most orders one pass claims (and works on at once). */
   batchSize: number;
   maxBackoffMs: number;
-  /** How often expired idempotency keys are deleted. */
+  /** How often expired idempotency keys (and events past their retention) are deleted. */
   keySweepIntervalMs: number;
+  /** Events no delivery waits for any more are deleted after this many days. */
+  eventRetentionDays: number;
 }
 
 export type RecoveryDeps = Omit<SagaDeps, 'leaseMs'> & { config: RecoveryConfig };
@@ -28,6 +32,7 @@ export interface RecoveryPass {
   /** The orders this pass claimed, each with the status it was left in. */
   worked: Array<{ orderId: string; status: OrderStatus | 'ERROR' }>;
   keysSwept: number;
+  eventsSwept: number;
 }
 
 export interface RecoveryWorker {
@@ -56,9 +61,6 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
     leaseMs: config.leaseMs,
     metrics: deps.metrics,
   };
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<RecoveryPass> | undefined;
-  let stopped = false;
   let lastSweep = 0;
   const held = new Set<Lease>();
 
@@ -84,10 +86,16 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
   async function pass(): Promise<RecoveryPass> {
     const now = new Date();
     let keysSwept = 0;
+    let eventsSwept = 0;
     if (now.getTime() - lastSweep >= config.keySweepIntervalMs) {
       keysSwept = await sweepExpiredKeys(db, now);
+      eventsSwept = await sweepOldEvents(
+        db,
+        new Date(now.getTime() - config.eventRetentionDays * 86_400_000),
+      );
       lastSweep = now.getTime();
       if (keysSwept > 0) log.info('expired idempotency keys deleted', { count: keysSwept });
+      if (eventsSwept > 0) log.info('order events past their retention deleted', { count: eventsSwept });
     }
     const leases = await claimDueOrders(db, config, now);
     deps.metrics?.recoveryRuns.inc();
@@ -117,50 +125,17 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
         }
       }),
     );
-    return { worked, keysSwept };
+    return { worked, keysSwept, eventsSwept };
   }
 
-  const runOnce = (): Promise<RecoveryPass> => {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((error: unknown) => {
-          log.error('recovery pass failed', {
-            error: error instanceof Error ? error.message : String(error),
-          });
-        })
-        .finally(schedule);
-    }, config.intervalMs);
-    timer.unref();
-  };
-
+  const periodic = periodicPass(pass, config.intervalMs, (error) => {
+    log.error('recovery pass failed', { error: error instanceof Error ? error.message : String(error) });
+  });
   return {
-    start: () => {
-      stopped = false;
-      if (timer === undefined) schedule();
-    },
-    runOnce,
+    start: periodic.start,
+    runOnce: periodic.runOnce,
     stop: async (graceMs = 10_000) => {
-      stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      if (running) {
-        let bound: NodeJS.Timeout | undefined;
-        await Promise.race([
-          running.catch(() => undefined),
-          new Promise((resolve) => {
-            bound = setTimeout(resolve, graceMs);
-          }),
-        ]);
-        clearTimeout(bound);
-      }
+      await periodic.stop(graceMs);
       // Conditional on the claim's own lease value: a run that renewed it is still writing and keeps it.
       await Promise.allSettled([...held].map((lease) => releaseLease(db, lease)));
       held.clear();
