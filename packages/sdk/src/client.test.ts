@@ -259,3 +259,100 @@ describe('reads and cancel', () => {
     expect(received[0]?.headers['idempotency-key']).toBeUndefined();
   });
 });
+
+describe('events and webhook deliveries', () => {
+  const EVENT = {
+    id: '0f3c9a52-2222-4b4b-9c9c-000000000001',
+    type: 'order.created',
+    order_id: ORDER.id,
+    sequence: 1,
+    created_at: ORDER.created_at,
+    data: { ...ORDER, status: 'PENDING' },
+  };
+  const DELIVERY = {
+    id: '7a7a7a7a-3333-4c4c-8d8d-000000000001',
+    event_id: EVENT.id,
+    event_type: EVENT.type,
+    order_id: ORDER.id,
+    endpoint: 'https://hooks.example.test/orders',
+    status: 'PENDING',
+    attempts: 4,
+    next_attempt_at: '2026-11-25T10:05:00.000Z',
+  };
+
+  it('lists the feed from a cursor with a limit, and from the start without a query', async () => {
+    script.push(
+      ok(200, { results: [EVENT], next_cursor: 'c2' }),
+      ok(200, { results: [], next_cursor: 'c0' }),
+    );
+    const client = createOrdersClient({ baseUrl });
+    expect(await client.listEvents({ after: 'c1', limit: 50 })).toEqual({
+      results: [EVENT],
+      next_cursor: 'c2',
+    });
+    expect(await client.listEvents()).toEqual({ results: [], next_cursor: 'c0' });
+    expect(received.map((request) => [request.method, request.url])).toEqual([
+      ['GET', '/api/events?after=c1&limit=50'],
+      ['GET', '/api/events'],
+    ]);
+  });
+
+  it('repeats a 503 and a 429 of the feed, and throws a 400 (a cursor it did not hand out) at once', async () => {
+    script.push(
+      problem(503, 'SERVICE_UNAVAILABLE'),
+      problem(429, 'RATE_LIMITED', {}, { 'Retry-After': '0' }),
+      ok(200, { results: [EVENT], next_cursor: 'c2' }),
+    );
+    const client = createOrdersClient({ baseUrl, retry: fastRetries });
+    expect((await client.listEvents({ limit: 1 })).results).toEqual([EVENT]);
+    expect(received).toHaveLength(3);
+
+    script.push(problem(400, 'after: is not a cursor this feed handed out'));
+    await expect(client.listEvents({ after: 'forged' })).rejects.toMatchObject({
+      operation: 'listEvents',
+      status: 400,
+      detail: 'after: is not a cursor this feed handed out',
+    });
+    expect(received).toHaveLength(4);
+  });
+
+  it("gets one order's events with its id encoded in the path, and throws NOT_FOUND without repeating", async () => {
+    script.push(ok(200, { results: [EVENT] }), problem(404, 'NOT_FOUND'));
+    const client = createOrdersClient({ baseUrl, retry: fastRetries });
+    expect(await client.getOrderEvents(ORDER.id)).toEqual({ results: [EVENT] });
+    await expect(client.getOrderEvents('a/b')).rejects.toMatchObject({
+      operation: 'getOrderEvents',
+      status: 404,
+      detail: 'NOT_FOUND',
+      requestId: 'req-1',
+    });
+    expect(received.map((request) => [request.method, request.url])).toEqual([
+      ['GET', `/api/orders/${ORDER.id}/events`],
+      ['GET', '/api/orders/a%2Fb/events'],
+    ]);
+  });
+
+  it('retries a webhook delivery with a bodiless POST and returns the delivery the 202 carries', async () => {
+    script.push(problem(503, 'SERVICE_UNAVAILABLE'), ok(202, DELIVERY));
+    const client = createOrdersClient({ baseUrl, retry: fastRetries });
+    expect(await client.retryWebhookDelivery(DELIVERY.id)).toEqual(DELIVERY);
+    expect(received.map((request) => [request.method, request.url, request.body])).toEqual([
+      ['POST', `/api/webhook-deliveries/${DELIVERY.id}/retry`, ''],
+      ['POST', `/api/webhook-deliveries/${DELIVERY.id}/retry`, ''],
+    ]);
+  });
+
+  it.each([
+    [409, 'DELIVERY_NOT_FAILED'],
+    [409, 'WEBHOOK_ENDPOINT_UNKNOWN'],
+    [404, 'NOT_FOUND'],
+  ])('does not repeat a %i %s of a delivery retry, and throws it typed', async (status, detail) => {
+    script.push(problem(status, detail));
+    const error = await createOrdersClient({ baseUrl, retry: fastRetries })
+      .retryWebhookDelivery(DELIVERY.id)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OrderApiError);
+    expect(error).toMatchObject({ operation: 'retryWebhookDelivery', status, detail });
+    expect(received).toHaveLength(1);
+  });
+});

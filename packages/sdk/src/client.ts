@@ -2,7 +2,17 @@ import createClient from 'openapi-fetch';
 import { errorFromAnswer } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy, withRetries } from './retry.ts';
 import type { paths } from './schema.gen.ts';
-import type { ListOrdersQuery, NewOrder, OperationId, Order, OrderPage } from './types.ts';
+import type {
+  ListEventsQuery,
+  ListOrdersQuery,
+  NewOrder,
+  OperationId,
+  Order,
+  OrderEventList,
+  OrderEventPage,
+  OrderPage,
+  WebhookDelivery,
+} from './types.ts';
 
 export interface OrdersClientOptions {
   /** Where the gateway listens, e.g. `http://127.0.0.1:8000`. */
@@ -49,6 +59,18 @@ export interface OrdersClient {
   getOrder(id: string, options?: CallOptions): Promise<Order>;
   /** Releases the stock and refunds the charge; repeats 503, 429 and 409 ORDER_BUSY. */
   cancelOrder(id: string, options?: CancelOrderOptions): Promise<CancelledOrder>;
+  /**
+   * A page of the events feed, oldest first: pass the page's `next_cursor` as `after` for the events that follow
+   * (the same cursor comes back while there are none yet). Repeats 503 and 429.
+   */
+  listEvents(query?: ListEventsQuery, options?: CallOptions): Promise<OrderEventPage>;
+  /** One order's events, in sequence; NOT_FOUND for an unknown order. Repeats 503 and 429. */
+  getOrderEvents(id: string, options?: CallOptions): Promise<OrderEventList>;
+  /**
+   * Makes a FAILED webhook delivery PENDING again, due now, with a new retry horizon (HTTP 202); repeats 503 and
+   * 429. A repeat after an answer lost on the way may see 409 DELIVERY_NOT_FAILED: the first request took.
+   */
+  retryWebhookDelivery(id: string, options?: CallOptions): Promise<WebhookDelivery>;
 }
 
 const isReplay = (response: Response) => response.headers.get('Idempotent-Replay') === 'true';
@@ -115,6 +137,36 @@ export function createOrdersClient(options: OrdersClientOptions): OrdersClient {
         });
         if (!data) throw errorFromAnswer('cancelOrder', response, error);
         return { order: data, replayed: isReplay(response) };
+      });
+    },
+
+    listEvents(query = {}, { signal } = {}) {
+      return withRetries(retrying('listEvents', signal), async () => {
+        const { data, error, response } = await api.GET('/api/events', { params: { query }, signal });
+        if (!data) throw errorFromAnswer('listEvents', response, error);
+        return data;
+      });
+    },
+
+    getOrderEvents(id, { signal } = {}) {
+      return withRetries(retrying('getOrderEvents', signal), async () => {
+        const { data, error, response } = await api.GET('/api/orders/{id}/events', {
+          params: { path: { id } },
+          signal,
+        });
+        if (!data) throw errorFromAnswer('getOrderEvents', response, error);
+        return data;
+      });
+    },
+
+    retryWebhookDelivery(id, { signal } = {}) {
+      return withRetries(retrying('retryWebhookDelivery', signal), async () => {
+        const { data, error, response } = await api.POST('/api/webhook-deliveries/{id}/retry', {
+          params: { path: { id } },
+          signal,
+        });
+        if (!data) throw errorFromAnswer('retryWebhookDelivery', response, error);
+        return data;
       });
     },
   };

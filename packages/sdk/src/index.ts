@@ -13,11 +13,13 @@ export { DEFAULT_RETRY_POLICY, type RetryEvent, type RetryPolicy } from './retry
 export type { components, operations, paths } from './schema.gen.ts';
 export type {
   ErrorDetail,
+  ListEventsQuery,
   ListOrdersQuery,
   NewOrder,
   OperationId,
   Order,
   OrderEvent,
+  OrderEventList,
   OrderEventPage,
   OrderEventType,
   OrderPage,

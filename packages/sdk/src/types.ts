@@ -29,4 +29,6 @@ export type ErrorDetail<Op extends OperationId> =
 export type OrderEvent = components['schemas']['OrderEvent'];
 export type OrderEventType = OrderEvent['type'];
 export type OrderEventPage = components['schemas']['OrderEventPage'];
+export type OrderEventList = components['schemas']['OrderEventList'];
+export type ListEventsQuery = NonNullable<operations['listEvents']['parameters']['query']>;
 export type WebhookDelivery = components['schemas']['WebhookDelivery'];
