@@ -19,6 +19,9 @@ const OPERATIONS = [
   ['POST', '/api/orders'],
   ['GET', '/api/orders/{id}'],
   ['POST', '/api/orders/{id}/cancel'],
+  ['GET', '/api/events'],
+  ['GET', '/api/orders/{id}/events'],
+  ['POST', '/api/webhook-deliveries/{id}/retry'],
 ];
 
 describe.skipIf(!installed)('/docs in a real browser (Debian Chromium)', () => {

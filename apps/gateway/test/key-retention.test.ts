@@ -7,7 +7,7 @@ import { availableModes, type System, startSystem } from './system.ts';
 const modes = await availableModes();
 const order = { items: [{ sku: 'SKU1', quantity: 1 }], amount_cents: 1500, currency: 'EUR' };
 
-describe.each(modes)('idempotency key retention (%s)', (mode) => {
+describe.each(modes)('retention of idempotency keys and order events (%s)', (mode) => {
   let system: System;
   beforeAll(async () => {
     system = await startSystem(mode);
@@ -41,5 +41,54 @@ describe.each(modes)('idempotency key retention (%s)', (mode) => {
     const again = await system.create(order, { 'Idempotency-Key': 'old-key' });
     expect(again.status).toBe(201);
     expect(Object(again.json).id).not.toBe(Object(old.json).id);
+  });
+
+  it('the worker deletes events past EVENT_RETENTION_DAYS that no delivery waits for, and keeps the rest', async () => {
+    const ids = [];
+    for (let index = 0; index < 3; index += 1) {
+      ids.push(String(Object((await system.create(order)).json).id));
+    }
+    const [delivered, waiting, recent] = ids as [string, string, string];
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    await system.gatewayDb.orderEvent.updateMany({
+      where: { orderId: { in: [delivered, waiting] } },
+      data: { createdAt: longAgo },
+    });
+    const endpointUrl = 'https://receiver.example/hooks';
+    const delivery = (orderId: string, status: 'DELIVERED' | 'PENDING') => ({
+      endpointUrl,
+      orderId,
+      sequence: 2,
+      status,
+      nextAttemptAt: longAgo,
+      giveUpAt: new Date(Date.now() + 86_400_000),
+    });
+    await system.gatewayDb.webhookDelivery.createMany({
+      data: [delivery(delivered, 'DELIVERED'), delivery(waiting, 'PENDING')],
+    });
+    const worker = createRecoveryWorker({
+      db: system.gatewayDb,
+      upstreams: system.upstreams,
+      logger: createLogger({ service: 'gateway', level: 'error' }),
+      config: { ...FAST_RECOVERY, eventRetentionDays: 30 },
+    });
+    const pass = await worker.runOnce();
+    await worker.stop();
+    // Old events go (the delivered one with its delivery), except the one a delivery still waits for; recent ones stay.
+    const left = await system.gatewayDb.orderEvent.findMany({
+      where: { orderId: { in: ids } },
+      select: { orderId: true, sequence: true },
+      orderBy: [{ orderId: 'asc' }, { sequence: 'asc' }],
+    });
+    expect(pass.eventsSwept).toBe(3);
+    expect(left).toEqual(
+      [
+        { orderId: waiting, sequence: 2 },
+        { orderId: recent, sequence: 1 },
+        { orderId: recent, sequence: 2 },
+      ].sort((a, b) => a.orderId.localeCompare(b.orderId) || a.sequence - b.sequence),
+    );
+    expect(await system.gatewayDb.webhookDelivery.count({ where: { orderId: delivered } })).toBe(0);
+    expect(await system.gatewayDb.order.count({ where: { id: { in: ids } } })).toBe(3);
   });
 });

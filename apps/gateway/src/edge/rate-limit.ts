@@ -13,6 +13,8 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 const ORDERS = /^\/api\/orders\/?$/i;
 const ORDER = /^\/api\/orders\/[^/]+\/?$/i;
 const ORDER_CANCEL = /^\/api\/orders\/[^/]+\/cancel\/?$/i;
+const EVENTS = /^\/api\/events\/?$/i;
+const ORDER_EVENTS = /^\/api\/orders\/[^/]+\/events\/?$/i;
 
 /**
  * Which budget a request spends; undefined for probes, which are never limited. Case-insensitive like Express's
@@ -26,8 +28,11 @@ export function rateLimitScopeOf(method: string, path: string): RateLimitScope |
     if (reads) return 'list';
   } else if (ORDER_CANCEL.test(path)) {
     if (method === 'POST') return 'cancel';
-  } else if (ORDER.test(path)) {
+  } else if (ORDER.test(path) || ORDER_EVENTS.test(path)) {
     if (reads) return 'detail';
+  } else if (EVENTS.test(path)) {
+    // A page of the feed costs what a page of the list does.
+    if (reads) return 'list';
   }
   return 'default';
 }
