@@ -42,7 +42,7 @@ await describeWithPostgres('webhooks from real gateway processes to real receive
     target.receipts.filter((receipt) => eventOf(receipt).order_id === orderId);
   const deliveryOf = (endpointUrl: string, orderId: string, sequence: number) =>
     services.dbs.gateway.webhookDelivery.findUniqueOrThrow({
-      where: { endpointUrl_orderId_sequence: { endpointUrl, orderId, sequence } },
+      where: { orderId_endpointUrl_sequence: { orderId, endpointUrl, sequence } },
       include: { attemptLog: { orderBy: { attempt: 'asc' } } },
     });
 

@@ -55,7 +55,7 @@ export async function fanOut(
         SELECT ${endpoint.url}, batch."order_id", batch."sequence", ${at(now)}, ${at(giveUpAt)}, ${at(now)}, ${at(now)}
           FROM batch
          WHERE batch."type" = ANY(CAST(${[...endpoint.types]} AS varchar[]))
-        ON CONFLICT ("endpoint_url", "order_id", "sequence") DO NOTHING
+        ON CONFLICT ("order_id", "endpoint_url", "sequence") DO NOTHING
         RETURNING 1
       ), moved AS (
         UPDATE "webhook_endpoints" w SET "after_txid" = last."txid", "after_position" = last."position"

@@ -70,7 +70,7 @@ CREATE INDEX "order_events_created_at_idx" ON "order_events" USING BRIN ("create
 CREATE INDEX "webhook_deliveries_status_next_attempt_at_idx" ON "webhook_deliveries"("status", "next_attempt_at");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "webhook_deliveries_endpoint_url_order_id_sequence_key" ON "webhook_deliveries"("endpoint_url", "order_id", "sequence");
+CREATE UNIQUE INDEX "webhook_deliveries_order_id_endpoint_url_sequence_key" ON "webhook_deliveries"("order_id", "endpoint_url", "sequence");
 
 -- AddForeignKey
 ALTER TABLE "order_events" ADD CONSTRAINT "order_events_order_id_fkey" FOREIGN KEY ("order_id") REFERENCES "orders"("id") ON DELETE CASCADE ON UPDATE CASCADE;
