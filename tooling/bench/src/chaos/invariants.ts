@@ -20,7 +20,16 @@ export interface Violation {
     | 'key-with-two-orders'
     | 'order-without-key'
     | 'lost-order'
-    | 'replay-mismatch';
+    | 'replay-mismatch'
+    // The order events and their webhook deliveries (webhook-invariants.ts).
+    | 'event-sequence-gap'
+    | 'event-invalid-path'
+    | 'final-state-event'
+    | 'answer-without-event'
+    | 'event-not-delivered'
+    | 'event-delivered-out-of-order'
+    | 'webhook-bad-signature'
+    | 'webhook-mismatch';
   detail: string;
 }
 
@@ -51,7 +60,7 @@ interface ChargeRow {
   status: string;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

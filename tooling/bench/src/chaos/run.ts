@@ -22,6 +22,13 @@ import {
   type Violation,
 } from './invariants.ts';
 import { LoadGenerator } from './load.ts';
+import {
+  findEventViolations,
+  readEventSnapshot,
+  readWebhookBacklog,
+  type WebhookBacklog,
+} from './webhook-invariants.ts';
+import { type ReceiverCounts, WebhookReceiver } from './webhook-receiver.ts';
 
 export interface ChaosOptions {
   /** New orders (Idempotency-Keys) to create at most. */
@@ -51,6 +58,16 @@ export interface ChaosSummary {
   /** Keys whose outcome the clients still did not know after retrying. */
   unresolvedKeys: number;
   unexpectedExits: Record<string, number>;
+  webhooks: {
+    /** Rows of order_events at the end. */
+    events: number;
+    /** What the receiver got, accepted, refused and injected. */
+    receiver: ReceiverCounts;
+    /** The gateway's deliveries and attempts after the drain. */
+    backlog: WebhookBacklog;
+    /** How long the deliveries took to drain after every order was final. */
+    drainSeconds: number;
+  };
   violations: Violation[];
   notes: string[];
 }
@@ -62,6 +79,7 @@ export function chaosPrerequisites(): string | undefined {
 }
 
 const TOKEN = 'chaos-internal-token-0123456789';
+const WEBHOOK_SECRET = 'chaos-webhook-secret-0123456789';
 const SKUS = Array.from({ length: 30 }, (_, i) => `CHAOS-${String(i).padStart(2, '0')}`);
 const SCARCE = ['CHAOS-SCARCE-1', 'CHAOS-SCARCE-2'];
 const DECLINE_ABOVE = 100_000;
@@ -112,6 +130,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       () => paymentsProxy.close(),
     );
 
+    // The webhook endpoint: verifies every delivery with the SDK and injects its own faults (500s, slowness, resets).
+    const receiver = await WebhookReceiver.start(WEBHOOK_SECRET);
+    cleanups.push(() => receiver.close());
+
     const env = baseEnv({
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -141,6 +163,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       RECOVERY_BACKOFF_MAX_MS: '5000',
       RECOVERY_BATCH_SIZE: '100',
       PAYMENTS_DECLINE_ABOVE_CENTS: String(DECLINE_ABOVE),
+      WEBHOOK_URLS: receiver.url,
+      WEBHOOK_SECRET,
+      // Short enough that the receiver's slow answers sometimes time out, and retries come quickly.
+      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_INTERVAL_MS: '100',
+      WEBHOOK_BACKOFF_BASE_MS: '50',
+      WEBHOOK_BACKOFF_MAX_MS: '1000',
+      // Nothing should be given up during a run: a FAILED delivery here is a finding, not the horizon passing.
+      WEBHOOK_RETRY_HORIZON_MS: '600000',
+      WEBHOOK_BATCH_SIZE: '100',
     });
     const apps = new Map<AppName, ManagedProcess>();
     for (const app of ['inventory', 'payments', 'gateway'] as const) {
@@ -230,7 +262,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       snapshot = await readSnapshot(urls);
     }
 
-    const violations = findViolations(snapshot, seeded, load.seen);
+    // Every order is final; now every event must reach the receiver (the dispatcher keeps retrying its faults).
+    const drainStarted = Date.now();
+    const drainUntil = drainStarted + 60_000;
+    let backlog = await readWebhookBacklog(urls.gateway);
+    while ((backlog.pending > 0 || backlog.unsent > 0) && Date.now() < drainUntil) {
+      await sleep(500);
+      backlog = await readWebhookBacklog(urls.gateway);
+    }
+    const drainSeconds = Math.round((Date.now() - drainStarted) / 100) / 10;
+    log(
+      `webhooks drained in ${drainSeconds} s: ${backlog.pending} pending, ${backlog.unsent} not fanned out, ${backlog.failed} failed`,
+    );
+    if (backlog.pending > 0 || backlog.unsent > 0) {
+      notes.push(
+        `webhooks did not drain within 60 s after the orders settled: ${backlog.pending} deliveries PENDING, ` +
+          `${backlog.unsent} events with no delivery (is the dispatcher running?)`,
+      );
+    }
+    if (backlog.failed > 0) {
+      notes.push(
+        `${backlog.failed} webhook deliveries FAILED (given up) although the horizon was 10 minutes`,
+      );
+    }
+    const events = await readEventSnapshot(urls.gateway);
+
+    const violations = [
+      ...findViolations(snapshot, seeded, load.seen),
+      ...findEventViolations(events, receiver, load.seen),
+    ];
     if (load.seen.cancelNotFound > 0) {
       notes.push(
         `${load.seen.cancelNotFound} cancels of existing orders answered 404: the cancel route is missing (issue 6)`,
@@ -264,6 +324,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       pendingAfterPassiveWait,
       unresolvedKeys,
       unexpectedExits,
+      webhooks: { events: events.events.length, receiver: receiver.counts, backlog, drainSeconds },
       violations,
       notes,
     };
@@ -288,6 +349,9 @@ export function formatSummary(summary: ChaosSummary): string {
     `  proxy faults injected:  ${JSON.stringify(summary.proxyFaults)}`,
     `  disruptions:            ${JSON.stringify(summary.disruptions)}`,
     `  unexpected exits:       ${JSON.stringify(summary.unexpectedExits)}`,
+    `  order events:           ${summary.webhooks.events}`,
+    `  webhook receiver:       ${JSON.stringify(summary.webhooks.receiver)}`,
+    `  webhook deliveries:     ${JSON.stringify(summary.webhooks.backlog)} (drained in ${summary.webhooks.drainSeconds} s)`,
     `  PENDING after passive recovery wait: ${summary.pendingAfterPassiveWait}`,
     `  keys still unresolved after client retries: ${summary.unresolvedKeys}`,
     ...summary.notes.map((note) => `  note: ${note}`),

@@ -19,6 +19,8 @@ const MODULES = [
   'bench/databases.ts',
   'bench/report.ts',
   'chaos/run.ts',
+  'chaos/webhook-invariants.ts',
+  'chaos/webhook-receiver.ts',
   'stack/apps.ts',
   'stack/cpu.ts',
   'stack/http.ts',
