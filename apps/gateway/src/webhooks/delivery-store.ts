@@ -183,14 +183,17 @@ export async function releaseClaims(db: PrismaClient, claims: readonly ClaimedDe
   }
 }
 
-/** When the oldest event still waiting for a delivery happened (undefined when none waits). */
-export async function oldestUndelivered(db: PrismaClient): Promise<Date | undefined> {
+/**
+ * When the oldest event still waiting for a delivery to one of these endpoints happened (undefined when none
+ * waits). Deliveries to an endpoint no longer configured are nobody's to send and do not count.
+ */
+export async function oldestUndelivered(db: PrismaClient, urls: readonly string[]): Promise<Date | undefined> {
   const [row] = z.array(z.object({ oldest: z.coerce.date().nullable() })).parse(
     await db.$queryRaw`
       SELECT to_char(min(e."created_at"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldest"
         FROM "webhook_deliveries" d
         JOIN "order_events" e ON e."order_id" = d."order_id" AND e."sequence" = d."sequence"
-       WHERE d."status" = 'PENDING'`,
+       WHERE d."status" = 'PENDING' AND d."endpoint_url" = ANY(CAST(${[...urls]} AS varchar[]))`,
   );
   return row?.oldest ?? undefined;
 }

@@ -171,7 +171,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
         }
       }),
     );
-    const oldest = await oldestUndelivered(db);
+    const oldest = await oldestUndelivered(db, urls);
     metrics?.webhookOldestUndelivered.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     return { fannedOut, attempted: claims.length, delivered: results.filter(Boolean).length };
   }
