@@ -152,6 +152,14 @@ describe('verifyWebhook', () => {
     ).toThrow(/does not match/);
   });
 
+  it('takes the header as node:http types it: a string, or the values of a repeated header', () => {
+    const header = gatewaySignature(BODY, SECRET, SENT_AT);
+    const [t, v1] = header.split(',');
+    expect(verifyWebhook(BODY, [header], SECRET, { now: SENT_AT }).id).toBe(EVENT.id);
+    expect(verifyWebhook(BODY, [`${t}`, `${v1}`], SECRET, { now: SENT_AT }).id).toBe(EVENT.id);
+    expect(() => verifyWebhook(BODY, [], SECRET, { now: SENT_AT })).toThrow(/no Oos-Signature/);
+  });
+
   it('refuses a correctly signed body that is not JSON', () => {
     const header = gatewaySignature('not json', SECRET, SENT_AT);
     expect(() => verifyWebhook('not json', header, SECRET, { now: SENT_AT })).toThrow(/not JSON/);

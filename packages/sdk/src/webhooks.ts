@@ -23,13 +23,15 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
  */
 export function verifyWebhook(
   rawBody: string | Uint8Array,
-  signatureHeader: string | null | undefined,
+  // As node:http types `req.headers['oos-signature']` (an array only if the header came more than once).
+  signatureHeader: string | readonly string[] | null | undefined,
   secret: string,
   options: VerifyWebhookOptions = {},
 ): OrderEvent {
-  if (!signatureHeader) throw new WebhookVerificationError('no Oos-Signature header');
+  const header = typeof signatureHeader === 'string' ? signatureHeader : signatureHeader?.join(',');
+  if (!header) throw new WebhookVerificationError('no Oos-Signature header');
   const parts = new Map<string, string[]>();
-  for (const item of signatureHeader.split(',')) {
+  for (const item of header.split(',')) {
     const separator = item.indexOf('=');
     if (separator <= 0) continue;
     const key = item.slice(0, separator).trim();
