@@ -51,6 +51,7 @@ const SECRET_VARIABLES = [
   'INVENTORY_DATABASE_URL',
   'PAYMENTS_DATABASE_URL',
   'REDIS_URL',
+  'WEBHOOK_SECRET',
 ];
 /** Where the Kubernetes value differs from compose's on purpose (see base/gateway.env and production/). */
 const NOT_AS_IN_COMPOSE = new Set(['TRUST_PROXY', 'ALLOWED_HOSTS']);
