@@ -1,5 +1,7 @@
+import { createLogger } from '@oos/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './services.ts';
+import { createRecoveryWorker } from '../src/recovery/worker.ts';
+import { FAST_RECOVERY, until } from './services.ts';
 import { availableModes, type System, startSystem } from './system.ts';
 
 const modes = await availableModes();
@@ -116,5 +118,54 @@ describe.each(modes)('payments down (%s)', (mode) => {
     expect(retry.text).toBe(`{"detail":"PAYMENT_FAILED","order_id":"${orderId}"}`);
     const again = await system.create(order, { 'Idempotency-Key': key });
     expect(again.text).toBe(retry.text);
+  });
+});
+
+describe.each(modes)('a create that outlives its lease (%s)', (mode) => {
+  let system: System;
+  const leaseMs = 200;
+  beforeAll(async () => {
+    system = await startSystem(mode, { gatePayments: true, leaseMs });
+    await system.setStock('SKU1', 100);
+  });
+  afterAll(async () => {
+    system.gate?.open();
+    await system?.close();
+  });
+
+  it('is answered by the state the recovery worker left the order in, never a 500; one charge', async () => {
+    const gate = system.gate;
+    if (!gate) throw new Error('the system has no payments gate');
+    gate.close();
+    const key = 'outlived-its-lease';
+    const creating = system.create(order, { 'Idempotency-Key': key });
+    await until(() => gate.held === 1);
+    const pending = await system.gatewayDb.order.findFirstOrThrow({ where: { status: 'PENDING' } });
+    // The lease and the worker's backoff (one lease after the first attempt) run out while the charge is held.
+    await until(async () => {
+      const row = await system.gatewayDb.order.findUniqueOrThrow({ where: { id: pending.id } });
+      return row.lockedUntil !== null && Date.now() > row.lockedUntil.getTime() + leaseMs;
+    });
+    const worker = createRecoveryWorker({
+      db: system.gatewayDb,
+      upstreams: system.upstreams,
+      logger: createLogger({ service: 'gateway', level: 'error' }),
+      config: { ...FAST_RECOVERY, leaseMs },
+    });
+    const pass = worker.runOnce();
+    // The worker took the order over and its own charge (same derived key) is held beside the request's.
+    await until(() => gate.held === 2);
+    gate.open();
+    const [answer, worked] = await Promise.all([creating, pass]);
+    await worker.stop();
+    expect(worked.worked).toEqual([{ orderId: pending.id, status: 'CONFIRMED' }]);
+    // Whichever finished first, the request answers what the order is: confirmed, or (if it looked before the
+    // worker's final write) 503 with the order id, and a retry with its key then replays the confirmation.
+    expect([201, 503]).toContain(answer.status);
+    const retry = await system.create(order, { 'Idempotency-Key': key });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replay')).toBe('true');
+    expect(Object(retry.json)).toMatchObject({ id: pending.id, status: 'CONFIRMED' });
+    expect(await system.authorizedCharges()).toBe(1);
   });
 });

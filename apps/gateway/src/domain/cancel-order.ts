@@ -4,7 +4,7 @@ import { payloadFingerprint } from './fingerprint.ts';
 import { storeAnswer } from './idempotency.ts';
 import { type OrderAnswer, orderAnswer, problemAnswer, replayOf } from './order-answer.ts';
 import { compensateOrder } from './order-compensation.ts';
-import { takeLease } from './order-lease.ts';
+import { LeaseLostError, takeLease } from './order-lease.ts';
 import { claimKey } from './order-store.ts';
 import { type OrderWithItems, withItems } from './order-view.ts';
 
@@ -82,7 +82,12 @@ async function cancelHeld(deps: CreateOrderDeps, orderId: string, request: Cance
     { order, lease },
     { requestId: request.requestId, clientIdempotencyKey: request.idempotencyKey },
     'CANCELLED',
-  );
+  ).catch((error: unknown) => {
+    // The run outlived its lease and the recovery worker took the recorded cancellation over: its state answers.
+    if (error instanceof LeaseLostError) return undefined;
+    throw error;
+  });
+  if (run === undefined) return settledAnswer(await read()) ?? problemAnswer('ORDER_BUSY', {}, 1);
   const done = settledAnswer(run.order);
   if (done) return done;
   const retryAfter = run.interrupted?.breakerOpen ? deps.breakerRetryAfterSeconds : 1;

@@ -4,7 +4,7 @@ import { countCreated } from '../observability/order-transitions.ts';
 import { payloadFingerprint } from './fingerprint.ts';
 import { type KeyClaim, storeAnswer } from './idempotency.ts';
 import { finalAnswerFor, type OrderAnswer, problemAnswer, replayOf } from './order-answer.ts';
-import { type Lease, leaseUntil, takeLease } from './order-lease.ts';
+import { type Lease, LeaseLostError, leaseUntil, takeLease } from './order-lease.ts';
 import { resumeOrder, type SagaDeps, type SagaRun } from './order-saga.ts';
 import { insertOrder, newOrder } from './order-store.ts';
 import { type OrderWithItems, withItems } from './order-view.ts';
@@ -49,7 +49,8 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
 
   if (request.idempotencyKey === undefined) {
     await insertOrder(db, order, lease);
-    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true });
+    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true }).catch(takenOver);
+    if (isTakenOver(run)) return answerNow(deps, id, undefined, true);
     countCreated(deps.metrics, run.order);
     return answerOf(run, deps);
   }
@@ -63,7 +64,10 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   };
   const claimed = await insertOrder(db, order, lease, claim);
   if (claimed.claimed) {
-    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true, answerKey: claim });
+    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true, answerKey: claim }).catch(
+      takenOver,
+    );
+    if (isTakenOver(run)) return answerNow(deps, id, claim, true);
     countCreated(deps.metrics, run.order);
     return answerOf(run, deps);
   }
@@ -81,10 +85,47 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   if (!resumed) {
     return finishedMeanwhile(deps, keyed, stored) ?? problemAnswer('IDEMPOTENCY_IN_PROGRESS', {}, 1);
   }
-  const run = await resumeOrder(deps, { order: stored, lease: resumed }, call, { answerKey: keyed });
+  const run = await resumeOrder(deps, { order: stored, lease: resumed }, call, { answerKey: keyed }).catch(
+    takenOver,
+  );
+  if (isTakenOver(run)) return answerNow(deps, holder.orderId, keyed, false);
   const answer = answerOf(run, deps);
   if (answer.status !== 503 && !run.finished?.stored) await storeAnswer(db, keyed, answer);
   return answer;
+}
+
+/** What a run that lost its lease becomes: the order was taken over and is answered by the state it is in. */
+interface TakenOver {
+  takenOver: true;
+}
+const isTakenOver = (run: SagaRun | TakenOver): run is TakenOver => 'takenOver' in run;
+
+/**
+ * The run outlived its lease (a slow upstream, a stalled machine) and the recovery worker of some replica took the
+ * order over: this request no longer decides anything, and must not fail for it.
+ */
+function takenOver(error: unknown): TakenOver {
+  if (error instanceof LeaseLostError) return { takenOver: true };
+  throw error;
+}
+
+/**
+ * The answer of an order another runner holds or finished: its final answer if it has one (stored against the key,
+ * as this request's own final write would have), otherwise 503 with the order id, as when an upstream stopped the
+ * run: the order stays PENDING, is finished by the recovery worker, and a retry with the key resumes it.
+ */
+async function answerNow(
+  deps: CreateOrderDeps,
+  orderId: string,
+  claim: Pick<KeyClaim, 'scope' | 'key' | 'orderId'> | undefined,
+  created: boolean,
+): Promise<OrderAnswer> {
+  const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: withItems });
+  if (created) countCreated(deps.metrics, order);
+  const final = finalAnswerFor(order);
+  if (!final) return problemAnswer('UPSTREAM_UNAVAILABLE', { order_id: orderId }, 1);
+  if (claim) await storeAnswer(deps.db, claim, final);
+  return final;
 }
 
 /**

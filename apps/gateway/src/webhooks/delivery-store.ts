@@ -187,7 +187,10 @@ export async function releaseClaims(db: PrismaClient, claims: readonly ClaimedDe
  * When the oldest event still waiting for a delivery to one of these endpoints happened (undefined when none
  * waits). Deliveries to an endpoint no longer configured are nobody's to send and do not count.
  */
-export async function oldestUndelivered(db: PrismaClient, urls: readonly string[]): Promise<Date | undefined> {
+export async function oldestUndelivered(
+  db: PrismaClient,
+  urls: readonly string[],
+): Promise<Date | undefined> {
   const [row] = z.array(z.object({ oldest: z.coerce.date().nullable() })).parse(
     await db.$queryRaw`
       SELECT to_char(min(e."created_at"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldest"
