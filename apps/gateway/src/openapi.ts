@@ -88,7 +88,8 @@ function responsesFor(operationId: string, success: unknown): Responses {
         }),
         ...COMMON_ERRORS,
         '503': problem(
-          'UPSTREAM_UNAVAILABLE: an upstream is down, timed out or its breaker is open; the order stays PENDING and ' +
+          'UPSTREAM_UNAVAILABLE: an upstream is down, timed out or its breaker is open (or the run outlived its lease and ' +
+            'the recovery worker took the order over); the order stays PENDING and ' +
             'is finished later. Retrying with the same Idempotency-Key resumes the same order. ' +
             'SERVICE_UNAVAILABLE: the gateway’s database is unreachable.',
           ['UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],

@@ -455,7 +455,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description UPSTREAM_UNAVAILABLE: an upstream is down, timed out or its breaker is open; the order stays PENDING and is finished later. Retrying with the same Idempotency-Key resumes the same order. SERVICE_UNAVAILABLE: the gateway’s database is unreachable. */
+            /** @description UPSTREAM_UNAVAILABLE: an upstream is down, timed out or its breaker is open (or the run outlived its lease and the recovery worker took the order over); the order stays PENDING and is finished later. Retrying with the same Idempotency-Key resumes the same order. SERVICE_UNAVAILABLE: the gateway’s database is unreachable. */
             503: {
                 headers: {
                     /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
