@@ -6,7 +6,6 @@ import type { GatewayConfig } from './config.ts';
 import { type AppContext, contextFactory, type WebhookSettings } from './context.ts';
 import { mountDocs } from './docs.ts';
 import type { Edge, TrustProxy } from './edge/index.ts';
-import { countEventsWritten } from './events/event-store.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { gatewayRouteOf } from './route-template.ts';
@@ -44,7 +43,6 @@ export function buildGatewayApp({
   let document: unknown;
   const observed = gatewayMetrics(metrics.registry);
   observed.countPendingOrdersWith(() => db.client.order.count({ where: { status: 'PENDING' } }));
-  observed.countEventsWith(() => countEventsWritten(db.client));
   const app = createServiceApp({
     edge: edge?.handlers,
     router: gatewayRouter,

@@ -18,6 +18,14 @@ export const STATUS_OF_EVENT = {
   'order.cancelled': 'CANCELLED',
 } as const satisfies Record<OrderEventType, z.output<typeof orderSchema>['status']>;
 
+/** The event a change to this status writes (order.created for a new, PENDING order). */
+export const EVENT_TYPE_OF_STATUS = {
+  PENDING: 'order.created',
+  CONFIRMED: 'order.confirmed',
+  FAILED: 'order.failed',
+  CANCELLED: 'order.cancelled',
+} as const satisfies Record<z.output<typeof orderSchema>['status'], OrderEventType>;
+
 /** One event: the body of a webhook delivery and an entry of the events feed. */
 export const orderEventSchema = z
   .object({

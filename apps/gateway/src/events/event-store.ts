@@ -138,13 +138,3 @@ export async function sweepOldEvents(db: PrismaClient, before: Date): Promise<nu
                         WHERE d."order_id" = e."order_id" AND d."sequence" = e."sequence"
                           AND d."status" = 'PENDING')`;
 }
-
-/** How many events were ever written (every replica's): the outbox's position sequence, read without a scan. */
-export async function countEventsWritten(db: PrismaClient): Promise<number> {
-  const [row] = z.array(z.object({ written: z.coerce.number() })).parse(
-    await db.$queryRaw`
-      SELECT CAST(CASE WHEN "is_called" THEN "last_value" ELSE 0 END AS text) AS "written"
-        FROM "order_events_position_seq"`,
-  );
-  return row?.written ?? 0;
-}

@@ -18,8 +18,8 @@ export interface GatewayMetrics {
   recoveryOrders: Counter<'outcome'>;
   /** Where `orders_pending` reads its value at scrape time (one indexed count). */
   countPendingOrdersWith(count: () => Promise<number>): void;
-  /** Where `order_events_written` reads its value at scrape time (the outbox's position sequence). */
-  countEventsWith(count: () => Promise<number>): void;
+  /** Events this replica's writes produced (each status change writes one, in its statement), by type. */
+  orderEventsWritten: Counter<'type'>;
   /** Webhook attempts by what they led to: delivered, retrying (failed, tried again later) or failed (given up). */
   webhookDeliveries: Counter<'outcome'>;
   webhookDeliveryDuration: Histogram<'outcome'>;
@@ -118,11 +118,12 @@ export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => 
       registers,
     }),
     countPendingOrdersWith: gaugeReadAtScrape('orders_pending', 'Orders currently PENDING', registers),
-    countEventsWith: gaugeReadAtScrape(
-      'order_events_written',
-      'Order events written to the outbox since the database was created, by every replica',
+    orderEventsWritten: new Counter({
+      name: 'order_events_written_total',
+      help: "Order events written to the outbox by this replica's writes, by type",
+      labelNames: ['type'],
       registers,
-    ),
+    }),
     webhookDeliveries: new Counter({
       name: 'webhook_deliveries_total',
       help: 'Webhook attempts, by outcome: delivered, retrying (will be tried again) or failed (given up)',
@@ -142,5 +143,7 @@ export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => 
       registers,
     }),
   };
+  // Every outcome is exported from the start, so that increase() sees the first failure after a restart.
+  for (const outcome of ['delivered', 'retrying', 'failed']) metrics.webhookDeliveries.inc({ outcome }, 0);
   return metrics;
 });

@@ -1,3 +1,4 @@
+import { EVENT_TYPE_OF_STATUS } from '@oos/contracts';
 import type { OrderStatus } from '@oos/db-gateway';
 import type { Logger } from '@oos/service-kit';
 import type { OrderWithItems } from '../domain/order-view.ts';
@@ -44,6 +45,8 @@ export function watchTransitions(
     report: ({ orderId, from: before, to, reason }) => {
       log.info('order transition', { order_id: orderId, from: before, to, reason });
       metrics?.orderTransitions.inc({ from: before, to });
+      // The write that made the transition wrote its event (triggers on orders).
+      metrics?.orderEventsWritten.inc({ type: EVENT_TYPE_OF_STATUS[to] });
       if (to === 'FAILED' && reason === 'PAYMENT_FAILED') metrics?.paymentsFailed.inc();
     },
   };
@@ -52,4 +55,6 @@ export function watchTransitions(
 /** The creating request is done with a new order: count it by the status it left the order in. */
 export function countCreated(metrics: GatewayMetrics | undefined, order: OrderWithItems): void {
   metrics?.ordersCreated.inc({ status: order.status });
+  // Its insert wrote order.created (the transitions after it count their own events).
+  metrics?.orderEventsWritten.inc({ type: 'order.created' });
 }
