@@ -86,7 +86,9 @@ await describeWithPostgres('webhooks from real gateway processes to real receive
       ['order.created', 200],
       ['order.confirmed', 200],
     ]);
-    expect(eventOf(receipts[3] as Receipt).data).toMatchObject({ id: orderId, status: 'CONFIRMED' });
+    const confirmation = receipts[3];
+    if (!confirmation) throw new Error('no confirmation received');
+    expect(eventOf(confirmation).data).toMatchObject({ id: orderId, status: 'CONFIRMED' });
 
     const delivery = await deliveryOf(target.url, orderId, 1);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 3, lastStatusCode: 200 });
@@ -215,10 +217,11 @@ await describeWithPostgres('webhooks from real gateway processes to real receive
     await services.spawnGateway(hooks(target, '|order.confirmed|timeout=1000'));
     await until(() => target.delivered().length === 1);
     const [held, again] = target.receipts;
-    expect(held?.answered).toBeUndefined();
-    expect(again?.eventId).toBe(held?.eventId);
-    expect(again?.nth).toBe(2);
-    expect(eventOf(again as Receipt)).toMatchObject({ order_id: orderId, type: 'order.confirmed' });
+    if (!held || !again) throw new Error('the event was not received twice');
+    expect(held.answered).toBeUndefined();
+    expect(again.eventId).toBe(held.eventId);
+    expect(again.nth).toBe(2);
+    expect(eventOf(again)).toMatchObject({ order_id: orderId, type: 'order.confirmed' });
     // The receiver has answered; the gateway records it a moment later.
     await until(async () => (await deliveryOf(target.url, orderId, 2)).status === 'DELIVERED');
   });
