@@ -13,6 +13,7 @@ describe('OpenAPI document', () => {
       '/api/orders/{id}',
       '/api/orders/{id}/cancel',
       '/api/orders/{id}/events',
+      '/api/webhook-deliveries',
       '/api/webhook-deliveries/{id}/retry',
     ]);
   });

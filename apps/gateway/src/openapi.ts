@@ -147,6 +147,12 @@ function responsesFor(operationId: string, success: unknown): Responses {
         '404': problem('No order has this id (or it is not a UUID)', ['NOT_FOUND']),
         ...COMMON_ERRORS,
       };
+    case 'listWebhookDeliveries':
+      return {
+        '200': json('Deliveries, most recently changed first'),
+        '400': problem('Validation failed (status, order_id or limit)', ['validation']),
+        ...COMMON_ERRORS,
+      };
     case 'retryWebhookDelivery':
       return {
         '202': json('The delivery is PENDING again, due now, with a new retry horizon'),

@@ -8,6 +8,7 @@ const FIXED = new Set([
   '/docs',
   '/api/orders',
   '/api/events',
+  '/api/webhook-deliveries',
 ]);
 
 /** Metric labels name the route, never the raw path, so order ids and junk paths cannot grow label cardinality. */

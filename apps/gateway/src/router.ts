@@ -4,6 +4,7 @@ import { getOrder } from './procedures/get-order.ts';
 import { getOrderEvents } from './procedures/get-order-events.ts';
 import { listEvents } from './procedures/list-events.ts';
 import { listOrders } from './procedures/list-orders.ts';
+import { listWebhookDeliveries } from './procedures/list-webhook-deliveries.ts';
 import { retryWebhookDelivery } from './procedures/retry-webhook-delivery.ts';
 import { t } from './trpc.ts';
 
@@ -14,6 +15,7 @@ export const gatewayRouter = t.router({
   cancelOrder,
   listEvents,
   getOrderEvents,
+  listWebhookDeliveries,
   retryWebhookDelivery,
 });
 export type GatewayRouter = typeof gatewayRouter;

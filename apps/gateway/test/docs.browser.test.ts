@@ -21,6 +21,7 @@ const OPERATIONS = [
   ['POST', '/api/orders/{id}/cancel'],
   ['GET', '/api/events'],
   ['GET', '/api/orders/{id}/events'],
+  ['GET', '/api/webhook-deliveries'],
   ['POST', '/api/webhook-deliveries/{id}/retry'],
 ];
 

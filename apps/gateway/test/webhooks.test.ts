@@ -148,6 +148,28 @@ await describeWithPostgres('webhooks from real gateway processes to real receive
     await expect(deliveryOf(target.url, orderId, 2)).rejects.toThrow();
     expect((await scrape(gateway.url)).get('webhook_deliveries_total{outcome="failed"}')).toBe(1);
 
+    // What an operator finds it by: the failed deliveries, here of this order.
+    const listed = await fetch(`${gateway.url}/api/webhook-deliveries/?status=FAILED&order_id=${orderId}`);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      results: [
+        expect.objectContaining({
+          id: failed.id,
+          order_id: orderId,
+          event_type: 'order.created',
+          endpoint: target.url,
+          status: 'FAILED',
+          attempts: failed.attempts,
+          last_error: 'no answer within 200 ms',
+        }),
+      ],
+    });
+    for (const query of ['status=GIVEN_UP', 'order_id=nope', 'limit=0']) {
+      const refused = await fetch(`${gateway.url}/api/webhook-deliveries/?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(JSON.stringify(await refused.json()), query).toContain(query.split('=')[0]);
+    }
+
     target.setAnswer(() => 204);
     const retried = await post(gateway.url, `/api/webhook-deliveries/${failed.id}/retry`);
     expect(retried.status).toBe(202);

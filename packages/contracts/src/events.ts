@@ -94,6 +94,24 @@ export const webhookDeliverySchema = z
   .meta({ id: 'WebhookDelivery' });
 export type WebhookDelivery = z.output<typeof webhookDeliverySchema>;
 
+export const listWebhookDeliveriesInputSchema = z.strictObject({
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional().meta({ description: 'Only deliveries in this state' }),
+  order_id: z.uuid('must be a UUID').optional().meta({ description: "Only this order's deliveries" }),
+  limit: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(EVENT_PAGE_LIMIT_MAX, `must be at most ${EVENT_PAGE_LIMIT_MAX}`)
+    .default(EVENT_PAGE_LIMIT_DEFAULT),
+});
+export type ListWebhookDeliveriesInput = z.output<typeof listWebhookDeliveriesInputSchema>;
+
+export const webhookDeliveryListSchema = z
+  .object({
+    results: z.array(webhookDeliverySchema).meta({ description: 'Most recently changed first' }),
+  })
+  .meta({ id: 'WebhookDeliveryList' });
+
 /** Headers of every webhook delivery. */
 export const WEBHOOK_HEADERS = {
   eventId: 'Oos-Event-Id',

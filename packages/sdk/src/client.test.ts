@@ -332,6 +332,18 @@ describe('events and webhook deliveries', () => {
     ]);
   });
 
+  it('lists webhook deliveries with the filters as query, repeating a 503', async () => {
+    script.push(problem(503, 'SERVICE_UNAVAILABLE'), ok(200, { results: [DELIVERY] }));
+    const client = createOrdersClient({ baseUrl, retry: fastRetries });
+    expect(await client.listWebhookDeliveries({ status: 'FAILED', limit: 5 })).toEqual({
+      results: [DELIVERY],
+    });
+    expect(received.map((request) => [request.method, request.url])).toEqual([
+      ['GET', '/api/webhook-deliveries?status=FAILED&limit=5'],
+      ['GET', '/api/webhook-deliveries?status=FAILED&limit=5'],
+    ]);
+  });
+
   it('retries a webhook delivery with a bodiless POST and returns the delivery the 202 carries', async () => {
     script.push(problem(503, 'SERVICE_UNAVAILABLE'), ok(202, DELIVERY));
     const client = createOrdersClient({ baseUrl, retry: fastRetries });

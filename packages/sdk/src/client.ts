@@ -5,6 +5,7 @@ import type { paths } from './schema.gen.ts';
 import type {
   ListEventsQuery,
   ListOrdersQuery,
+  ListWebhookDeliveriesQuery,
   NewOrder,
   OperationId,
   Order,
@@ -12,6 +13,7 @@ import type {
   OrderEventPage,
   OrderPage,
   WebhookDelivery,
+  WebhookDeliveryList,
 } from './types.ts';
 
 export interface OrdersClientOptions {
@@ -66,6 +68,11 @@ export interface OrdersClient {
   listEvents(query?: ListEventsQuery, options?: CallOptions): Promise<OrderEventPage>;
   /** One order's events, in sequence; NOT_FOUND for an unknown order. Repeats 503 and 429. */
   getOrderEvents(id: string, options?: CallOptions): Promise<OrderEventList>;
+  /** Webhook deliveries, most recently changed first (e.g. `{ status: 'FAILED' }`). Repeats 503 and 429. */
+  listWebhookDeliveries(
+    query?: ListWebhookDeliveriesQuery,
+    options?: CallOptions,
+  ): Promise<WebhookDeliveryList>;
   /**
    * Makes a FAILED webhook delivery PENDING again, due now, with a new retry horizon (HTTP 202); repeats 503 and
    * 429. A repeat after an answer lost on the way may see 409 DELIVERY_NOT_FAILED: the first request took.
@@ -159,6 +166,16 @@ export function createOrdersClient(options: OrdersClientOptions): OrdersClient {
       });
     },
 
+    listWebhookDeliveries(query = {}, { signal } = {}) {
+      return withRetries(retrying('listWebhookDeliveries', signal), async () => {
+        const { data, error, response } = await api.GET('/api/webhook-deliveries', {
+          params: { query },
+          signal,
+        });
+        if (!data) throw errorFromAnswer('listWebhookDeliveries', response, error);
+        return data;
+      });
+    },
     retryWebhookDelivery(id, { signal } = {}) {
       return withRetries(retrying('retryWebhookDelivery', signal), async () => {
         const { data, error, response } = await api.POST('/api/webhook-deliveries/{id}/retry', {

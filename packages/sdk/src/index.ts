@@ -15,6 +15,7 @@ export type {
   ErrorDetail,
   ListEventsQuery,
   ListOrdersQuery,
+  ListWebhookDeliveriesQuery,
   NewOrder,
   OperationId,
   Order,
@@ -26,5 +27,6 @@ export type {
   OrderStatus,
   ProblemOf,
   WebhookDelivery,
+  WebhookDeliveryList,
 } from './types.ts';
 export { type VerifyWebhookOptions, verifyWebhook, WebhookVerificationError } from './webhooks.ts';

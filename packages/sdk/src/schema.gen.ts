@@ -91,6 +91,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries, most recently changed first (e.g. the failed ones, to retry them) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhook-deliveries/{id}/retry": {
         parameters: {
             query?: never;
@@ -163,6 +180,10 @@ export interface components {
         OrderEventList: {
             /** @description In sequence */
             results: components["schemas"]["OrderEvent"][];
+        };
+        WebhookDeliveryList: {
+            /** @description Most recently changed first */
+            results: components["schemas"]["WebhookDelivery"][];
         };
         WebhookDelivery: {
             /** Format: uuid */
@@ -841,6 +862,90 @@ export interface operations {
                     "application/problem+json": {
                         /** @enum {string} */
                         detail: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Rate limited (RateLimit-* headers tell the budget) */
+            429: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description The gateway’s database is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {string} */
+                        detail: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: "PENDING" | "DELIVERED" | "FAILED";
+                order_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries, most recently changed first */
+            200: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Validation failed (status, order_id or limit) */
+            400: {
+                headers: {
+                    /** @description The caller’s X-Request-ID if it was sane, otherwise a new UUID */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A readable message naming the offending field(s) */
+                        detail: string;
                     };
                 };
             };

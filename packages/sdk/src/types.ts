@@ -31,4 +31,8 @@ export type OrderEventType = OrderEvent['type'];
 export type OrderEventPage = components['schemas']['OrderEventPage'];
 export type OrderEventList = components['schemas']['OrderEventList'];
 export type ListEventsQuery = NonNullable<operations['listEvents']['parameters']['query']>;
+export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
+export type ListWebhookDeliveriesQuery = NonNullable<
+  operations['listWebhookDeliveries']['parameters']['query']
+>;
 export type WebhookDelivery = components['schemas']['WebhookDelivery'];

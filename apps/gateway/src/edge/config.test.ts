@@ -98,6 +98,7 @@ describe('rateLimitScopeOf', () => {
     ['GET', '/api/orders/abc/cancel/', 'default'],
     ['DELETE', '/api/orders/abc', 'default'],
     ['GET', '/api/events/', 'list'],
+    ['GET', '/api/webhook-deliveries', 'list'],
     ['GET', '/api/orders/abc/events/', 'detail'],
     ['POST', '/api/orders/abc/events', 'default'],
     ['POST', '/api/webhook-deliveries/abc/retry/', 'default'],

@@ -14,6 +14,7 @@ const ORDERS = /^\/api\/orders\/?$/i;
 const ORDER = /^\/api\/orders\/[^/]+\/?$/i;
 const ORDER_CANCEL = /^\/api\/orders\/[^/]+\/cancel\/?$/i;
 const EVENTS = /^\/api\/events\/?$/i;
+const DELIVERIES = /^\/api\/webhook-deliveries\/?$/i;
 const ORDER_EVENTS = /^\/api\/orders\/[^/]+\/events\/?$/i;
 
 /**
@@ -30,8 +31,8 @@ export function rateLimitScopeOf(method: string, path: string): RateLimitScope |
     if (method === 'POST') return 'cancel';
   } else if (ORDER.test(path) || ORDER_EVENTS.test(path)) {
     if (reads) return 'detail';
-  } else if (EVENTS.test(path)) {
-    // A page of the feed costs what a page of the list does.
+  } else if (EVENTS.test(path) || DELIVERIES.test(path)) {
+    // A page of the feed, or of the deliveries, costs what a page of the list does.
     if (reads) return 'list';
   }
   return 'default';

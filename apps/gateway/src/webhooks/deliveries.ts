@@ -23,6 +23,21 @@ export function deliveryView(row: DeliveryRow): WebhookDelivery {
   });
 }
 
+/** Deliveries, most recently changed first: what an operator looks through to find the failed ones. */
+export async function listDeliveries(
+  db: PrismaClient,
+  filter: { status?: WebhookDelivery['status']; orderId?: string },
+  limit: number,
+): Promise<WebhookDelivery[]> {
+  const rows = await db.webhookDelivery.findMany({
+    where: { status: filter.status, orderId: filter.orderId?.toLowerCase() },
+    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    include,
+  });
+  return rows.map(deliveryView);
+}
+
 export type RetryOutcome =
   | { retried: WebhookDelivery }
   | { refused: 'NOT_FOUND' | 'DELIVERY_NOT_FAILED' | 'WEBHOOK_ENDPOINT_UNKNOWN' };
