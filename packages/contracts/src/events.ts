@@ -46,16 +46,19 @@ export type OrderEvent = z.output<typeof orderEventSchema>;
 export const EVENT_PAGE_LIMIT_DEFAULT = 20;
 export const EVENT_PAGE_LIMIT_MAX = 100;
 
+/** How many entries a page of the feed or of the deliveries holds. */
+const pageLimitSchema = z.coerce
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(EVENT_PAGE_LIMIT_MAX, `must be at most ${EVENT_PAGE_LIMIT_MAX}`)
+  .default(EVENT_PAGE_LIMIT_DEFAULT);
+
 export const listEventsInputSchema = z.strictObject({
   after: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().meta({
     description: 'A `next_cursor` from an earlier page; without it the feed starts at its oldest event',
   }),
-  limit: z.coerce
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(EVENT_PAGE_LIMIT_MAX, `must be at most ${EVENT_PAGE_LIMIT_MAX}`)
-    .default(EVENT_PAGE_LIMIT_DEFAULT),
+  limit: pageLimitSchema,
 });
 export type ListEventsInput = z.output<typeof listEventsInputSchema>;
 
@@ -97,12 +100,7 @@ export type WebhookDelivery = z.output<typeof webhookDeliverySchema>;
 export const listWebhookDeliveriesInputSchema = z.strictObject({
   status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional().meta({ description: 'Only deliveries in this state' }),
   order_id: z.uuid('must be a UUID').optional().meta({ description: "Only this order's deliveries" }),
-  limit: z.coerce
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(EVENT_PAGE_LIMIT_MAX, `must be at most ${EVENT_PAGE_LIMIT_MAX}`)
-    .default(EVENT_PAGE_LIMIT_DEFAULT),
+  limit: pageLimitSchema,
 });
 export type ListWebhookDeliveriesInput = z.output<typeof listWebhookDeliveriesInputSchema>;
 
