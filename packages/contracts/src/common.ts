@@ -50,6 +50,14 @@ export const lineItemsSchema = z
 
 export const uuidSchema = z.uuid();
 
+/**
+ * An id as a path gives it: the UUID in lower case (how ids are stored), or undefined for anything that is not one,
+ * which names nothing (answered 404 like an unknown id, not 400).
+ */
+export function uuidFromPath(text: string): string | undefined {
+  return uuidSchema.safeParse(text).success ? text.toLowerCase() : undefined;
+}
+
 /** Ids and keys exchanged between services: printable, bounded, safe in logs. */
 export const opaqueIdSchema = z
   .string()

@@ -1,4 +1,4 @@
-import { uuidSchema } from '@oos/contracts';
+import { uuidFromPath } from '@oos/contracts';
 import type { CreateOrderDeps } from './create-order.ts';
 import { payloadFingerprint } from './fingerprint.ts';
 import { storeAnswer } from './idempotency.ts';
@@ -33,8 +33,8 @@ function isFinal(answer: OrderAnswer): boolean {
  * If an upstream is down the recorded cancellation stays for the recovery worker, and the caller gets 503.
  */
 export async function cancelOrder(deps: CreateOrderDeps, request: CancelOrderRequest): Promise<OrderAnswer> {
-  if (!uuidSchema.safeParse(request.orderId).success) return problemAnswer('NOT_FOUND');
-  const orderId = request.orderId.toLowerCase();
+  const orderId = uuidFromPath(request.orderId);
+  if (orderId === undefined) return problemAnswer('NOT_FOUND');
   const exists = await deps.db.order.findUnique({ where: { id: orderId }, select: { id: true } });
   if (!exists) return problemAnswer('NOT_FOUND');
 

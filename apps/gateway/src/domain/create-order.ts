@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderInput } from '@oos/contracts';
 import { countCreated } from '../observability/order-transitions.ts';
+import type { CallContext } from '../upstreams.ts';
 import { payloadFingerprint } from './fingerprint.ts';
 import { type KeyClaim, storeAnswer } from './idempotency.ts';
 import { finalAnswerFor, type OrderAnswer, problemAnswer, replayOf } from './order-answer.ts';
-import { type Lease, LeaseLostError, leaseUntil, takeLease } from './order-lease.ts';
-import { resumeOrder, type SagaDeps, type SagaRun } from './order-saga.ts';
+import { type Held, type Lease, LeaseLostError, leaseUntil, takeLease } from './order-lease.ts';
+import { type RunOptions, resumeOrder, type SagaDeps, type SagaRun } from './order-saga.ts';
 import { insertOrder, newOrder } from './order-store.ts';
 import { type OrderWithItems, withItems } from './order-view.ts';
 
@@ -49,10 +50,7 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
 
   if (request.idempotencyKey === undefined) {
     await insertOrder(db, order, lease);
-    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true }).catch(takenOver);
-    if (isTakenOver(run)) return answerNow(deps, id, undefined, true);
-    countCreated(deps.metrics, run.order);
-    return answerOf(run, deps);
+    return runToAnswer(deps, { order, lease }, call, { fresh: true });
   }
 
   const claim: KeyClaim = {
@@ -64,12 +62,7 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   };
   const claimed = await insertOrder(db, order, lease, claim);
   if (claimed.claimed) {
-    const run = await resumeOrder(deps, { order, lease }, call, { fresh: true, answerKey: claim }).catch(
-      takenOver,
-    );
-    if (isTakenOver(run)) return answerNow(deps, id, claim, true);
-    countCreated(deps.metrics, run.order);
-    return answerOf(run, deps);
+    return runToAnswer(deps, { order, lease }, call, { fresh: true, answerKey: claim });
   }
 
   const { holder } = claimed;
@@ -85,47 +78,33 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   if (!resumed) {
     return finishedMeanwhile(deps, keyed, stored) ?? problemAnswer('IDEMPOTENCY_IN_PROGRESS', {}, 1);
   }
-  const run = await resumeOrder(deps, { order: stored, lease: resumed }, call, { answerKey: keyed }).catch(
-    takenOver,
-  );
-  if (isTakenOver(run)) return answerNow(deps, holder.orderId, keyed, false);
-  const answer = answerOf(run, deps);
-  if (answer.status !== 503 && !run.finished?.stored) await storeAnswer(db, keyed, answer);
-  return answer;
-}
-
-/** What a run that lost its lease becomes: the order was taken over and is answered by the state it is in. */
-interface TakenOver {
-  takenOver: true;
-}
-const isTakenOver = (run: SagaRun | TakenOver): run is TakenOver => 'takenOver' in run;
-
-/**
- * The run outlived its lease (a slow upstream, a stalled machine) and the recovery worker of some replica took the
- * order over: this request no longer decides anything, and must not fail for it.
- */
-function takenOver(error: unknown): TakenOver {
-  if (error instanceof LeaseLostError) return { takenOver: true };
-  throw error;
+  return runToAnswer(deps, { order: stored, lease: resumed }, call, { answerKey: keyed });
 }
 
 /**
- * The answer of an order another runner holds or finished: its final answer if it has one (stored against the key,
- * as this request's own final write would have), otherwise 503 with the order id, as when an upstream stopped the
- * run: the order stays PENDING, is finished by the recovery worker, and a retry with the key resumes it.
+ * Runs the saga for this request and answers with where it left the order; a final answer the run's own final write
+ * did not store against the key (a resumed order another runner finished) is stored here. A run that outlived its
+ * lease (a slow upstream, a stalled machine) was taken over by some replica's recovery worker: this request no
+ * longer decides anything and must not fail for it, so it answers the state the order is in now (503 with the
+ * order id while the worker still runs it, as when an upstream stopped the run).
  */
-async function answerNow(
+async function runToAnswer(
   deps: CreateOrderDeps,
-  orderId: string,
-  claim: Pick<KeyClaim, 'scope' | 'key' | 'orderId'> | undefined,
-  created: boolean,
+  held: Held,
+  call: CallContext,
+  options: RunOptions,
 ): Promise<OrderAnswer> {
-  const order = await deps.db.order.findUniqueOrThrow({ where: { id: orderId }, include: withItems });
-  if (created) countCreated(deps.metrics, order);
-  const final = finalAnswerFor(order);
-  if (!final) return problemAnswer('UPSTREAM_UNAVAILABLE', { order_id: orderId }, 1);
-  if (claim) await storeAnswer(deps.db, claim, final);
-  return final;
+  const run = await resumeOrder(deps, held, call, options).catch(async (error: unknown): Promise<SagaRun> => {
+    if (!(error instanceof LeaseLostError)) throw error;
+    const order = await deps.db.order.findUniqueOrThrow({ where: { id: held.order.id }, include: withItems });
+    return { order };
+  });
+  if (options.fresh) countCreated(deps.metrics, run.order);
+  const answer = answerOf(run, deps);
+  if (options.answerKey && answer.status !== 503 && !run.finished?.stored) {
+    await storeAnswer(deps.db, options.answerKey, answer);
+  }
+  return answer;
 }
 
 /**

@@ -95,8 +95,8 @@ export async function eventsAfter(
   );
 }
 
-/** One order's events, in sequence. */
-export async function eventsOfOrder(db: PrismaClient, orderId: string): Promise<OrderEvent[]> {
+/** One order's events, in sequence; undefined when no order has this id. */
+export async function eventsOfOrder(db: PrismaClient, orderId: string): Promise<OrderEvent[] | undefined> {
   const rows = parseRows(
     await db.$queryRaw`
       SELECT ${eventColumns}
@@ -104,6 +104,10 @@ export async function eventsOfOrder(db: PrismaClient, orderId: string): Promise<
        WHERE e."order_id" = CAST(${orderId} AS uuid)
        ORDER BY e."sequence"`,
   );
+  // Every order has its created event, unless retention took it: then the order itself says whether it exists.
+  if (rows.length === 0 && !(await db.order.findUnique({ where: { id: orderId }, select: { id: true } }))) {
+    return undefined;
+  }
   return rows.map((row) => row.event);
 }
 

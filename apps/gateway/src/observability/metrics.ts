@@ -1,6 +1,6 @@
 import type { BreakerState } from '@oos/resilience';
 import { metricsPerRegistry } from '@oos/service-kit';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The gateway's own metrics, next to service-kit's HTTP histogram and the default process metrics. */
 export interface GatewayMetrics {
@@ -29,35 +29,8 @@ export interface GatewayMetrics {
 
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
 
-/**
- * A gauge whose value is read from the database when Prometheus scrapes; returns where to plug the read in. An
- * unreachable database must not fail the whole scrape: the gauge keeps its last value then.
- */
-function gaugeReadAtScrape(
-  name: string,
-  help: string,
-  registers: Registry[],
-): (read: () => Promise<number>) => void {
-  let read: (() => Promise<number>) | undefined;
-  new Gauge({
-    name,
-    help,
-    registers,
-    async collect() {
-      if (!read) return;
-      try {
-        this.set(await read());
-      } catch {
-        // The last value stays.
-      }
-    },
-  });
-  return (source) => {
-    read = source;
-  };
-}
-
 export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => {
+  let countPending: (() => Promise<number>) | undefined;
   const metrics: GatewayMetrics = {
     ordersCreated: new Counter({
       name: 'orders_created_total',
@@ -117,7 +90,9 @@ export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => 
       labelNames: ['outcome'],
       registers,
     }),
-    countPendingOrdersWith: gaugeReadAtScrape('orders_pending', 'Orders currently PENDING', registers),
+    countPendingOrdersWith: (count) => {
+      countPending = count;
+    },
     orderEventsWritten: new Counter({
       name: 'order_events_written_total',
       help: "Order events written to the outbox by this replica's writes, by type",
@@ -143,6 +118,19 @@ export const gatewayMetrics = metricsPerRegistry((registers): GatewayMetrics => 
       registers,
     }),
   };
+  new Gauge({
+    name: 'orders_pending',
+    help: 'Orders currently PENDING',
+    registers,
+    async collect() {
+      if (!countPending) return;
+      try {
+        this.set(await countPending());
+      } catch {
+        // An unreachable database must not fail the whole scrape; the gauge keeps its last value.
+      }
+    },
+  });
   // Every outcome is exported from the start, so that increase() sees the first failure after a restart.
   for (const outcome of ['delivered', 'retrying', 'failed']) metrics.webhookDeliveries.inc({ outcome }, 0);
   return metrics;

@@ -1,4 +1,4 @@
-import { orderEventListSchema, uuidSchema } from '@oos/contracts';
+import { orderEventListSchema, uuidFromPath } from '@oos/contracts';
 import { domainError } from '@oos/service-kit';
 import { z } from 'zod';
 import { eventsOfOrder } from '../events/event-store.ts';
@@ -19,15 +19,8 @@ export const getOrderEvents = procedure
   .input(z.strictObject({ id: z.string().meta({ description: 'The order id (a UUID)' }) }))
   .output(orderEventListSchema)
   .query(async ({ ctx, input }) => {
-    if (!uuidSchema.safeParse(input.id).success) throw domainError('NOT_FOUND');
-    const orderId = input.id.toLowerCase();
-    const results = await eventsOfOrder(ctx.db, orderId);
-    // Every order has its created event, unless retention took it: then the order itself says whether it exists.
-    if (
-      results.length === 0 &&
-      !(await ctx.db.order.findUnique({ where: { id: orderId }, select: { id: true } }))
-    ) {
-      throw domainError('NOT_FOUND');
-    }
+    const orderId = uuidFromPath(input.id);
+    const results = orderId === undefined ? undefined : await eventsOfOrder(ctx.db, orderId);
+    if (results === undefined) throw domainError('NOT_FOUND');
     return { results };
   });

@@ -1,4 +1,4 @@
-import { uuidSchema, webhookDeliverySchema } from '@oos/contracts';
+import { uuidFromPath, webhookDeliverySchema } from '@oos/contracts';
 import { domainError } from '@oos/service-kit';
 import { z } from 'zod';
 import { procedure } from '../trpc.ts';
@@ -22,11 +22,12 @@ export const retryWebhookDelivery = procedure
   )
   .output(webhookDeliverySchema)
   .mutation(async ({ ctx, input }) => {
-    if (!uuidSchema.safeParse(input.id).success) throw domainError('NOT_FOUND');
+    const id = uuidFromPath(input.id);
+    if (id === undefined) throw domainError('NOT_FOUND');
     const { endpoints, horizonMs } = ctx.webhooks;
     const outcome = await retryDelivery(
       ctx.db,
-      input.id.toLowerCase(),
+      id,
       endpoints.map((endpoint) => endpoint.url),
       horizonMs,
     );

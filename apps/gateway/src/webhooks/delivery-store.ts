@@ -174,13 +174,11 @@ export async function recordAttempt(
   return rows.length === 1;
 }
 
-/** Gives back claims whose attempt never started (a stopping dispatcher), so another replica takes them at once. */
-export async function releaseClaims(db: PrismaClient, claims: readonly ClaimedDelivery[]): Promise<void> {
-  for (const claim of claims) {
-    await db.$executeRaw`
-      UPDATE "webhook_deliveries" SET "locked_until" = NULL
-       WHERE "id" = CAST(${claim.id} AS uuid) AND "locked_until" = ${at(claim.lockedUntil)}`;
-  }
+/** Gives back a claim whose attempt never started, so it is due again at once. */
+export async function releaseClaim(db: PrismaClient, claim: ClaimedDelivery): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "webhook_deliveries" SET "locked_until" = NULL
+     WHERE "id" = CAST(${claim.id} AS uuid) AND "locked_until" = ${at(claim.lockedUntil)}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   oldestUndelivered,
   recordAttempt,
   registerEndpoints,
-  releaseClaims,
+  releaseClaim,
 } from './delivery-store.ts';
 import { signatureHeader } from './signature.ts';
 
@@ -61,9 +61,9 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
 
   async function fanOutAll(now: Date): Promise<number> {
     let total = 0;
+    const giveUpAt = new Date(now.getTime() + config.horizonMs);
     for (const endpoint of config.endpoints) {
       for (let batch = 0; batch < FAN_OUT_BATCHES_PER_PASS; batch += 1) {
-        const giveUpAt = new Date(now.getTime() + config.horizonMs);
         const { events } = await fanOut(db, endpoint, config.batchSize * 4, now, giveUpAt);
         total += events;
         if (events < config.batchSize * 4) break;
@@ -156,8 +156,8 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
         const endpoint = byUrl.get(claim.endpointUrl);
         const event = events.get(eventKey(claim.orderId, claim.sequence));
         if (!endpoint || !event) {
-          // Swept or no longer configured between the claim and now: nothing to send.
-          await releaseClaims(db, [claim]);
+          // Its event was swept between the claim and now: nothing to send.
+          await releaseClaim(db, claim);
           return false;
         }
         try {
