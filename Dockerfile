@@ -52,6 +52,9 @@ ARG APP_PORT
 # PORT is the app's default listening port; the prefixed spelling (GATEWAY_PORT, …) still wins when it is set, and
 # the healthcheck follows whichever the app listens on. OOS_APP tells the healthcheck which prefix to look for.
 ENV NODE_ENV=production HOST=0.0.0.0 OOS_APP=${APP} PORT=${APP_PORT}
+# glibc's malloc returns freed blocks of 128 KiB and more to the OS and keeps two arenas, not one per thread: 30-70 MiB
+# less RSS for the gateway after load (docs/BENCHMARKS.md, "Memory"); `pnpm bench` runs the apps with it too.
+ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2
 WORKDIR /app
 COPY --from=prod-deps /repo/ ./
 COPY --from=build /repo/apps/${APP}/dist/ ./apps/${APP}/dist/
@@ -61,8 +64,10 @@ USER node
 EXPOSE ${APP_PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const e=process.env;const p=e[e.OOS_APP.toUpperCase()+'_PORT']||e.PORT;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# V8's young generation capped at 2 x 16 MiB: under load it grows to 128 MiB by default on Node 24 and stays there
-# (docs/BENCHMARKS.md, "Memory"); `pnpm bench` reads these flags from here and runs the bundles with them. No
-# --enable-source-maps: it keeps the parsed 13 MB source map of the bundle in memory (+200 MiB RSS measured); set
-# NODE_OPTIONS=--enable-source-maps while debugging a stack trace.
-CMD ["node", "--max-semi-space-size=16", "dist/main.js"]
+# V8's young generation capped at 2 x 16 MiB: under load it grows to 128 MiB by default on Node 24 and stays there.
+# The old generation capped at 128 MiB (what is live is 30-60 MiB; the containers may use 512 MiB): without a cap
+# V8 let it grow to ~100 MiB of garbage under load and kept it (docs/BENCHMARKS.md, "Memory"). `pnpm bench` reads
+# these flags from here and runs the bundles with them. No --enable-source-maps: it keeps the parsed 13 MB source
+# map of the bundle in memory (+200 MiB RSS measured); set NODE_OPTIONS=--enable-source-maps while debugging a stack
+# trace.
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=128", "dist/main.js"]

@@ -7,7 +7,15 @@ import { migrationsDir as gatewayMigrations } from '@oos/db-gateway';
 import { migrationsDir as inventoryMigrations } from '@oos/db-inventory';
 import { deployMigrationsToUrl } from '@oos/db-kit';
 import { migrationsDir as paymentsMigrations } from '@oos/db-payments';
-import { APP_NAMES, type AppName, appProcess, baseEnv, REPO_ROOT } from '../stack/apps.ts';
+import {
+  APP_NAMES,
+  type AppName,
+  appProcess,
+  baseEnv,
+  productionMallocTunables,
+  productionNodeFlags,
+  REPO_ROOT,
+} from '../stack/apps.ts';
 import { CpuMeter, processCpuMs } from '../stack/cpu.ts';
 import { seedStock, waitForOk } from '../stack/http.ts';
 import { freePort } from '../stack/ports.ts';
@@ -163,6 +171,8 @@ async function benchOn(node: NodeBinary, runtime: 'dist' | 'tsx'): Promise<NodeR
       RATE_LIMIT_DETAIL: '1000000',
       RATE_LIMIT_CANCEL: '1000000',
       RATE_LIMIT_DEFAULT: '1000000',
+      // The image's malloc tuning goes with the image's node flags (stack/apps.ts).
+      ...(runtime === 'dist' ? productionMallocTunables() : {}),
       // BENCH_APP_NODE_OPTIONS: runtime flags for the apps only (heap sizing experiments), not for the bench.
       ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
     });
@@ -327,7 +337,7 @@ async function main(): Promise<void> {
   const nodes = benchNodes(process.env.BENCH_NODE);
   const { runtime, reason } = readyRuntime(process.env.BENCH_RUNTIME, log);
   log(
-    `apps run as ${runtime} (${reason}) on ${nodes.map((node) => `${node.label} ${node.version} (${node.path})`).join(', then ')}; ${duration} s per scenario; logs in ${logDir}`,
+    `apps run as ${runtime} (${reason})${runtime === 'dist' ? ` with the image's ${[...productionNodeFlags(), ...Object.entries(productionMallocTunables()).map(([name, value]) => `${name}=${value}`)].join(' ')}` : ''} on ${nodes.map((node) => `${node.label} ${node.version} (${node.path})`).join(', then ')}; ${duration} s per scenario; logs in ${logDir}`,
   );
 
   const runs: NodeRun[] = [];

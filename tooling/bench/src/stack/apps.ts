@@ -57,6 +57,16 @@ export function productionNodeFlags(): string[] {
   return parsed.slice(1, -1).map(String);
 }
 
+/**
+ * The malloc tuning the production image runs the apps with: the Dockerfile's `ENV GLIBC_TUNABLES=…`, so the bench's
+ * RSS figures are the image's (none when the Dockerfile sets none).
+ */
+export function productionMallocTunables(): Record<string, string> {
+  const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const tunables = [...dockerfile.matchAll(/^ENV GLIBC_TUNABLES=(\S+)$/gm)].at(-1)?.[1];
+  return tunables === undefined ? {} : { GLIBC_TUNABLES: tunables };
+}
+
 /** One app as a single node process (no tsx wrapper process), so its pid is the service's for RSS and kills. */
 export function appProcess(
   app: AppName,
