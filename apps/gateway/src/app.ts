@@ -51,6 +51,7 @@ export function buildGatewayApp({
       logger,
       orders: {
         db: db.client,
+        statements: db.statements,
         upstreams,
         leaseMs: config.leaseMs,
         metrics: observed,

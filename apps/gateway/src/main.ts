@@ -96,6 +96,7 @@ logger.info('listening', {
 });
 const recovery = createRecoveryWorker({
   db: db.client,
+  statements: db.statements,
   upstreams,
   logger,
   metrics: observed,

@@ -119,6 +119,7 @@ describe.each(modes)('POST /api/orders/{id}/cancel (%s)', (mode) => {
     await system.restartPayments();
     const worker = createRecoveryWorker({
       db: system.gatewayDb,
+      statements: system.gatewayStatements,
       upstreams: system.upstreams,
       logger: createLogger({ service: 'gateway', level: 'error' }),
       config: { ...FAST_RECOVERY, maxBackoffMs: 1000 },

@@ -27,6 +27,7 @@ describe.each(modes)('retention of idempotency keys and order events (%s)', (mod
     });
     const worker = createRecoveryWorker({
       db: system.gatewayDb,
+      statements: system.gatewayStatements,
       upstreams: system.upstreams,
       logger: createLogger({ service: 'gateway', level: 'error' }),
       config: FAST_RECOVERY,
@@ -68,6 +69,7 @@ describe.each(modes)('retention of idempotency keys and order events (%s)', (mod
     });
     const worker = createRecoveryWorker({
       db: system.gatewayDb,
+      statements: system.gatewayStatements,
       upstreams: system.upstreams,
       logger: createLogger({ service: 'gateway', level: 'error' }),
       config: { ...FAST_RECOVERY, eventRetentionDays: 30 },

@@ -148,6 +148,7 @@ describe.each(modes)('a create that outlives its lease (%s)', (mode) => {
     });
     const worker = createRecoveryWorker({
       db: system.gatewayDb,
+      statements: system.gatewayStatements,
       upstreams: system.upstreams,
       logger: createLogger({ service: 'gateway', level: 'error' }),
       config: { ...FAST_RECOVERY, leaseMs },

@@ -57,10 +57,10 @@ export interface Services {
   /** `tsx src/main.ts` as a child process against these services (PostgreSQL), on an ephemeral port. */
   spawnGateway(env?: Record<string, string>): Promise<GatewayProcess>;
   /** A separate pool on the gateway database, e.g. for a second worker replica; closed by close(). */
-  openGatewayPool(): Promise<GatewayPrisma>;
+  openGatewayPool(): Promise<Database<GatewayPrisma>>;
   /** Upstream clients through the proxy, as a gateway would have them. */
   upstreams(): Upstreams;
-  worker(db: GatewayPrisma, config?: Partial<RecoveryConfig>): RecoveryWorker;
+  worker(db: Database<GatewayPrisma>, config?: Partial<RecoveryConfig>): RecoveryWorker;
   /** SIGKILLs every gateway process still running, so none of their workers touches the next test's orders. */
   killGateways(): Promise<void>;
   close(): Promise<void>;
@@ -207,12 +207,13 @@ export async function startServices(): Promise<Services> {
     openGatewayPool: async () => {
       const db = await openGatewayDatabase({ url: gatewayDatabaseUrl, dataDir });
       opened.push(db);
-      return db.client;
+      return db;
     },
     upstreams: upstreamsThroughProxy,
     worker: (db, config = {}) => {
       const worker = createRecoveryWorker({
-        db,
+        db: db.client,
+        statements: db.statements,
         upstreams: upstreamsThroughProxy(),
         logger: quiet('gateway'),
         config: { ...FAST_RECOVERY, ...config },

@@ -8,7 +8,7 @@ import {
   migrationsDir as inventoryMigrations,
   openInventoryDatabase,
 } from '@oos/db-inventory';
-import type { Database, OpenDatabaseOptions, QueryCounts } from '@oos/db-kit';
+import type { Database, OpenDatabaseOptions, QueryCounts, Statements } from '@oos/db-kit';
 import { createQueryCounter, deployMigrationsToUrl } from '@oos/db-kit';
 import { createTestDatabase, freshTempDir, postgresForTests } from '@oos/db-kit/testing';
 import {
@@ -109,6 +109,8 @@ export interface System {
   /** Direct addresses of the two services (payments without the gate), e.g. to scrape their /metrics. */
   serviceUrls: { inventory: string; payments: string };
   gatewayDb: GatewayPrisma;
+  /** The gateway database's hot-path statements (what the saga writes through). */
+  gatewayStatements: Statements;
   inventoryDb: InventoryPrisma;
   paymentsDb: PaymentsPrisma;
   inventory: TRPCClient<InventoryRouter>;
@@ -265,6 +267,7 @@ export async function startSystem(mode: Mode, options: SystemOptions = {}): Prom
     url: gatewayServer.url,
     serviceUrls: { inventory: inventoryServer.url, payments: paymentsServer.url },
     gatewayDb: gatewayDb.db.client,
+    gatewayStatements: gatewayDb.db.statements,
     inventoryDb: inventoryDb.db.client,
     paymentsDb: paymentsDb.db.client,
     inventory,

@@ -17,7 +17,7 @@ export interface InventoryAppDeps {
 export function buildInventoryApp({ config, db, logger, metrics }: InventoryAppDeps): Express {
   return createServiceApp({
     router: inventoryRouter,
-    createContext: contextFactory(db.client, logger, inventoryMetrics(metrics.registry)),
+    createContext: contextFactory(db, logger, inventoryMetrics(metrics.registry)),
     logger,
     metrics,
     maxBodyBytes: config.maxBodyBytes,

@@ -19,6 +19,7 @@ export function buildPaymentsApp({ config, db, logger, metrics }: PaymentsAppDep
     router: paymentsRouter,
     createContext: contextFactory({
       db: db.client,
+      statements: db.statements,
       logger,
       declineAboveCents: config.declineAboveCents,
       metrics: paymentsMetrics(metrics.registry),

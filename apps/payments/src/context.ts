@@ -1,16 +1,19 @@
-import type { PrismaClient } from '@oos/db-payments';
+import type { PrismaClient, Statements } from '@oos/db-payments';
 import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
 import type { Request, Response } from 'express';
 import type { PaymentsMetrics } from './metrics.ts';
 
 export interface AppContext extends BaseContext {
   db: PrismaClient;
+  /** The charge's statement goes here, not through the client (db-kit statements.ts). */
+  statements: Statements;
   declineAboveCents: number;
   metrics: PaymentsMetrics;
 }
 
 export interface ContextDeps {
   db: PrismaClient;
+  statements: Statements;
   logger: Logger;
   declineAboveCents: number;
   metrics: PaymentsMetrics;
@@ -24,6 +27,7 @@ export function contextFactory(deps: ContextDeps) {
       logger: deps.logger.child({ request_id: requestId }),
       headers: req.headers,
       db: deps.db,
+      statements: deps.statements,
       declineAboveCents: deps.declineAboveCents,
       metrics: deps.metrics,
     };

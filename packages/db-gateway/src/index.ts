@@ -3,7 +3,7 @@ import { type Database, type OpenDatabaseOptions, openDatabase } from '@oos/db-k
 import { PrismaClient } from './generated/prisma/client.ts';
 import { WARM_UP_SQL } from './warm-up.ts';
 
-export type { Database, DatabaseMode } from '@oos/db-kit';
+export type { Database, DatabaseMode, Statements } from '@oos/db-kit';
 export { EMBEDDED_DURABILITY_NOTE } from '@oos/db-kit';
 export type { IdempotencyKey, Order, OrderItem } from './generated/prisma/client.ts';
 export { OrderStatus, Prisma, PrismaClient } from './generated/prisma/client.ts';

@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { openEmbeddedDatabase } from './embedded-database.ts';
+import { type Statements, shareConnection } from './statements.ts';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 export type ServiceName = 'gateway' | 'inventory' | 'payments';
@@ -42,6 +43,8 @@ export interface DatabaseSetup<Client extends PrismaClientLike> {
 
 export interface Database<Client> {
   client: Client;
+  /** The hot path's statements, on the client's own connection without its query pipeline (statements.ts). */
+  statements: Statements;
   mode: DatabaseMode;
   /** Resolves once the database answered `SELECT 1`. */
   ping(): Promise<void>;
@@ -97,9 +100,11 @@ function openPostgres<Client extends PrismaClientLike>(
     },
     { onPoolError: options.onPoolError ?? (() => {}) },
   );
-  const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
+  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
+  const client = setup.createClient(shared.factory);
   return {
     client,
+    statements: shared.statements,
     mode: 'postgres',
     ping: async () => {
       await client.$queryRawUnsafe('SELECT 1');
@@ -129,9 +134,11 @@ async function openEmbedded<Client extends PrismaClientLike>(
     }
   }
   const adapter = new PrismaPGlite(embedded.pglite);
-  const client = setup.createClient(options.wrapAdapter?.(adapter) ?? adapter);
+  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
+  const client = setup.createClient(shared.factory);
   return {
     client,
+    statements: shared.statements,
     mode: 'embedded',
     ping: async () => {
       await client.$queryRawUnsafe('SELECT 1');

@@ -48,7 +48,7 @@ export async function cancelOrder(deps: CreateOrderDeps, request: CancelOrderReq
     orderId,
     ttlHours: deps.idempotencyTtlHours,
   };
-  const claimed = await claimKey(deps.db, claim);
+  const claimed = await claimKey(deps.statements, claim);
   const existing = claimed.claimed ? undefined : claimed.holder;
   if (existing) {
     if (existing.fingerprint !== claim.fingerprint) return problemAnswer('IDEMPOTENCY_CONFLICT');

@@ -49,7 +49,7 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
   const call = { requestId: request.requestId, clientIdempotencyKey: request.idempotencyKey };
 
   if (request.idempotencyKey === undefined) {
-    await insertOrder(db, order, lease);
+    await insertOrder(deps.statements, order, lease);
     return runToAnswer(deps, { order, lease }, call, { fresh: true });
   }
 
@@ -60,7 +60,7 @@ export async function createOrder(deps: CreateOrderDeps, request: CreateOrderReq
     orderId: id,
     ttlHours: deps.idempotencyTtlHours,
   };
-  const claimed = await insertOrder(db, order, lease, claim);
+  const claimed = await insertOrder(deps.statements, order, lease, claim);
   if (claimed.claimed) {
     return runToAnswer(deps, { order, lease }, call, { fresh: true, answerKey: claim });
   }

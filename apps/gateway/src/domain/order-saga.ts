@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@oos/db-gateway';
+import type { PrismaClient, Statements } from '@oos/db-gateway';
 import { getUpstreamUnavailable } from '@oos/resilience';
 import type { Logger } from '@oos/service-kit';
 import { z } from 'zod';
@@ -13,6 +13,8 @@ import type { OrderWithItems } from './order-view.ts';
 
 export interface SagaDeps {
   db: PrismaClient;
+  /** The hot path's writes (create_order, finish_order) go here, not through the client. */
+  statements: Statements;
   upstreams: Pick<Upstreams, 'inventory' | 'payments'>;
   logger: Logger;
   leaseMs: number;
@@ -112,7 +114,8 @@ export async function resumeOrder(
       status: answer.status,
       body: answer.body,
     };
-    if (!(await finishOrder(db, lease, final, updatedAt, stored))) throw new LeaseLostError(order.id);
+    if (!(await finishOrder(deps.statements, lease, final, updatedAt, stored)))
+      throw new LeaseLostError(order.id);
     watchTransitions(log, deps.metrics, order.status).report({
       orderId: order.id,
       from: order.status,

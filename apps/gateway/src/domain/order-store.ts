@@ -1,5 +1,5 @@
 import type { CreateOrderInput } from '@oos/contracts';
-import { Prisma, type PrismaClient } from '@oos/db-gateway';
+import { Prisma, type Statements } from '@oos/db-gateway';
 import { z } from 'zod';
 import type { KeyClaim, KeyHolder } from './idempotency.ts';
 import type { Lease } from './order-lease.ts';
@@ -10,7 +10,8 @@ import type { OrderWithItems } from './order-view.ts';
  * the gateway database (migration 20261201100000), whose inner statements PostgreSQL plans once per connection.
  * Everything else about orders goes through Prisma's model API; these are raw because Prisma's query compiler,
  * its interactive transactions and the planning of ad-hoc statements cost more per order than the database work
- * itself (docs/BENCHMARKS.md).
+ * itself, and they go straight to the driver adapter (db-kit statements.ts) because even a raw query through the
+ * client costs ~100 µs of CPU (docs/BENCHMARKS.md).
  *
  * Instants travel as ISO text cast to timestamptz, so the session's time zone never matters; the functions store
  * them as UTC timestamp(3), as Prisma does, so a lease written here compares equal to the same instant written by
@@ -94,13 +95,13 @@ const keyExpiry = (claim: KeyClaim, now: Date) => new Date(now.getTime() + claim
  * number of concurrent claims exactly one inserts, an expired key is free again, and a loser gets the live claim.
  */
 export async function insertOrder(
-  db: PrismaClient,
+  statements: Statements,
   order: OrderWithItems,
   lease: Lease,
   claim?: KeyClaim,
 ): Promise<ClaimOutcome> {
   const now = order.createdAt;
-  const rows = await db.$queryRaw`
+  const rows = await statements.rows(Prisma.sql`
     SELECT "claimed", "fingerprint", CAST("order_id" AS text) AS "order_id", "response_status", "response_body"
       FROM create_order(
         CAST(${order.id} AS uuid), ${order.amountCents}, ${order.currency}, ${order.requestId},
@@ -108,17 +109,17 @@ export async function insertOrder(
         CAST(${order.items.map((item) => item.quantity)} AS integer[]),
         ${at(now)}, ${at(lease.until)},
         ${claim?.scope ?? null}, ${claim?.key ?? null}, ${claim?.fingerprint ?? null},
-        ${claim ? at(keyExpiry(claim, now)) : null})`;
+        ${claim ? at(keyExpiry(claim, now)) : null})`);
   return claim ? claimOutcome(claim, rows) : { claimed: true };
 }
 
 /** Claims `(scope, key)` for an existing order (a cancel): the claim part of {@link insertOrder}. */
-export async function claimKey(db: PrismaClient, claim: KeyClaim): Promise<ClaimOutcome> {
+export async function claimKey(statements: Statements, claim: KeyClaim): Promise<ClaimOutcome> {
   const now = new Date();
-  const rows = await db.$queryRaw`
+  const rows = await statements.rows(Prisma.sql`
     SELECT "claimed", "fingerprint", CAST("order_id" AS text) AS "order_id", "response_status", "response_body"
       FROM claim_idempotency_key(${claim.scope}, ${claim.key}, ${claim.fingerprint},
-                                 CAST(${claim.orderId} AS uuid), ${at(now)}, ${at(keyExpiry(claim, now))})`;
+                                 CAST(${claim.orderId} AS uuid), ${at(now)}, ${at(keyExpiry(claim, now))})`);
   return claimOutcome(claim, rows);
 }
 
@@ -142,20 +143,20 @@ export interface StoredAnswer {
 const finishedRowsSchema = z.array(z.object({ finished: z.boolean() }));
 
 export async function finishOrder(
-  db: PrismaClient,
+  statements: Statements,
   lease: Lease,
   next: FinalState,
   updatedAt: Date,
   answer: StoredAnswer | undefined,
 ): Promise<boolean> {
   const [row] = finishedRowsSchema.parse(
-    await db.$queryRaw`
+    await statements.rows(Prisma.sql`
       SELECT finish_order(
         CAST(${lease.orderId} AS uuid), ${at(lease.until)}, CAST(${next.status} AS "OrderStatus"),
         ${next.failureReason}, ${next.transactionId}, ${next.reserved}, ${next.charged}, ${next.released},
         ${next.chargeInDoubt}, ${at(updatedAt)},
         ${answer?.claim.scope ?? null}, ${answer?.claim.key ?? null}, ${answer?.status ?? null},
-        ${answer?.body ?? null}) AS "finished"`,
+        ${answer?.body ?? null}) AS "finished"`),
   );
   return row?.finished === true;
 }

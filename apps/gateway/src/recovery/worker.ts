@@ -56,6 +56,7 @@ export function createRecoveryWorker(deps: RecoveryDeps): RecoveryWorker {
   const log = deps.logger.child({ component: 'recovery' });
   const sagaDeps: SagaDeps = {
     db,
+    statements: deps.statements,
     upstreams: deps.upstreams,
     logger: log,
     leaseMs: config.leaseMs,

@@ -1,5 +1,5 @@
 import type { ReserveInput } from '@oos/contracts';
-import type { PrismaClient } from '@oos/db-inventory';
+import { Prisma, type Statements } from '@oos/db-inventory';
 import { domainError } from '@oos/service-kit';
 import { z } from 'zod';
 import { reservationFingerprint } from './fingerprint.ts';
@@ -17,14 +17,17 @@ const reserveResultSchema = z.tuple([
  * and on a shortage gives back what it took and drops the claim, so nothing of a failed reservation is
  * recorded. A repeat of the same id with the same lines answers as the first call did, without reserving again.
  */
-export async function reserveStock(db: PrismaClient, input: ReserveInput): Promise<'reserved' | 'repeat'> {
+export async function reserveStock(
+  statements: Statements,
+  input: ReserveInput,
+): Promise<'reserved' | 'repeat'> {
   const fingerprint = reservationFingerprint(input.items);
   const skus = input.items.map((line) => line.sku);
   const quantities = input.items.map((line) => line.quantity);
   const [result] = reserveResultSchema.parse(
-    await db.$queryRaw`
+    await statements.rows(Prisma.sql`
       SELECT "outcome", "short_skus"
-        FROM reserve_stock(${input.reservation_id}, ${fingerprint}, ${skus}::varchar[], ${quantities}::int[])`,
+        FROM reserve_stock(${input.reservation_id}, ${fingerprint}, ${skus}::varchar[], ${quantities}::int[])`),
   );
   switch (result.outcome) {
     case 'reserved':

@@ -16,7 +16,7 @@ export const reserve = procedure
   .output(reserveOutputSchema)
   .mutation(async ({ ctx, input }) => {
     try {
-      ctx.metrics.reservations.inc({ outcome: await reserveStock(ctx.db, input) });
+      ctx.metrics.reservations.inc({ outcome: await reserveStock(ctx.statements, input) });
     } catch (error) {
       const code = domainCodeOf(error);
       if (code === 'INSUFFICIENT_STOCK') ctx.metrics.reservations.inc({ outcome: 'insufficient_stock' });

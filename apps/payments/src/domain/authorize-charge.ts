@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChargeInput, ChargeOutput } from '@oos/contracts';
-import { ChargeStatus, type PrismaClient } from '@oos/db-payments';
+import { ChargeStatus, Prisma, type Statements } from '@oos/db-payments';
 import { domainError } from '@oos/service-kit';
 import { z } from 'zod';
 import { fingerprintOf } from './fingerprint.ts';
@@ -26,7 +26,7 @@ const chargeRowSchema = z.tuple([
  * One statement: the `authorize_charge` function (migration 20261201100000) inserts, or finds the row that won.
  */
 export async function authorizeCharge(
-  db: PrismaClient,
+  statements: Statements,
   request: AuthorizeChargeRequest,
 ): Promise<ChargeOutput> {
   const { idempotencyKey, input, declineAboveCents } = request;
@@ -37,10 +37,10 @@ export async function authorizeCharge(
   });
   const status = input.amount_cents > declineAboveCents ? ChargeStatus.DECLINED : ChargeStatus.AUTHORIZED;
   const [charge] = chargeRowSchema.parse(
-    await db.$queryRaw`
+    await statements.rows(Prisma.sql`
       SELECT "id", "fingerprint", "status", "made"
         FROM authorize_charge(CAST(${randomUUID()} AS uuid), ${idempotencyKey}, ${fingerprint}, ${input.order_id},
-                              ${input.amount_cents}, ${input.currency}, CAST(${status} AS "ChargeStatus"))`,
+                              ${input.amount_cents}, ${input.currency}, CAST(${status} AS "ChargeStatus"))`),
   );
   if (charge.fingerprint !== fingerprint) throw domainError('IDEMPOTENCY_CONFLICT');
   request.onRecorded?.(charge.made);

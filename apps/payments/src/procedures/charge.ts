@@ -19,7 +19,7 @@ export const charge = procedure
   .mutation(async ({ ctx, input }) => {
     let made = false;
     try {
-      const result = await authorizeCharge(ctx.db, {
+      const result = await authorizeCharge(ctx.statements, {
         idempotencyKey: ctx.idempotencyKey,
         input,
         declineAboveCents: ctx.declineAboveCents,
