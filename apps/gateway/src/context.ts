@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@oos/db-gateway';
+import type { PrismaClient, Statements } from '@oos/db-gateway';
 import { type BaseContext, type Logger, requestIdOf } from '@oos/service-kit';
 import type { Request, Response } from 'express';
 import type { OrderCache } from './cache/order-cache.ts';
@@ -16,6 +16,8 @@ export interface ResponseControl {
 
 export interface AppContext extends BaseContext {
   db: PrismaClient;
+  /** The hot reads and writes go here, not through the client (db-kit statements.ts). */
+  statements: Statements;
   orders: CreateOrderDeps;
   /** The parsed JSON body before validation (the idempotency fingerprint is taken from it). */
   rawBody: unknown;
@@ -45,6 +47,7 @@ export function contextFactory(deps: ContextDeps) {
       logger,
       headers: req.headers,
       db: deps.db,
+      statements: deps.orders.statements,
       orders: { ...deps.orders, logger },
       rawBody: req.body,
       response: { headers: {} },

@@ -1,10 +1,11 @@
 import type { ListOrdersInput, OrderPage } from '@oos/contracts';
-import type { PrismaClient } from '@oos/db-gateway';
+import { Prisma, type Statements } from '@oos/db-gateway';
 import { z } from 'zod';
-import { orderViewRowSchema } from './order-view.ts';
+import { jsonText, orderViewRowSchema } from './order-view.ts';
 
 const pageSchema = z.tuple([
-  z.object({ count: z.coerce.number().int(), results: z.array(orderViewRowSchema) }),
+  // The count is a bigint (text from the driver), the page one JSON value.
+  z.object({ count: z.coerce.number().int(), results: jsonText(z.array(orderViewRowSchema)) }),
 ]);
 
 /**
@@ -12,13 +13,16 @@ const pageSchema = z.tuple([
  * (migration 20261201100000): the exact count is the sum of the trigger-kept `order_counts` slots (constant time,
  * however many orders), the page comes from the (created_at, id) index.
  */
-export async function listOrders(db: PrismaClient, { page, page_size }: ListOrdersInput): Promise<OrderPage> {
+export async function listOrders(
+  statements: Statements,
+  { page, page_size }: ListOrdersInput,
+): Promise<OrderPage> {
   const skip = (page - 1) * page_size;
   const [row] = pageSchema.parse(
-    await db.$queryRaw`
+    await statements.rows(Prisma.sql`
       SELECT order_count() AS "count",
              COALESCE((SELECT json_agg(p ORDER BY p."ordinality")
-                         FROM order_views(NULL, ${page_size}, ${skip}) WITH ORDINALITY AS p), '[]'::json) AS "results"`,
+                         FROM order_views(NULL, ${page_size}, ${skip}) WITH ORDINALITY AS p), '[]'::json) AS "results"`),
   );
   return { count: row.count, page, page_size, results: row.results };
 }

@@ -29,6 +29,21 @@ export function orderView(order: OrderWithItems): Order {
   });
 }
 
+/** A JSON column as the driver adapter hands it over (text), parsed and then validated by `schema`. */
+export function jsonText<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, context): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
 /** A row of the `order_views` function, turned into the public view (key order as the output schema has it). */
 export const orderViewRowSchema = z
   .object({

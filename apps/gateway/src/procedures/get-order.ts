@@ -19,7 +19,7 @@ export const getOrder = procedure
   .input(z.strictObject({ id: z.string().meta({ description: 'The order id (a UUID)' }) }))
   .output(orderSchema)
   .query(async ({ ctx, input }) => {
-    const order = await ctx.orderCache.read(input.id, () => findOrder(ctx.db, input.id));
+    const order = await ctx.orderCache.read(input.id, () => findOrder(ctx.statements, input.id));
     if (!order) throw domainError('NOT_FOUND');
     return order;
   });

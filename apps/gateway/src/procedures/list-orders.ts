@@ -15,4 +15,4 @@ export const listOrders = procedure
   })
   .input(listOrdersInputSchema)
   .output(orderPageSchema)
-  .query(({ ctx, input }) => listOrdersPage(ctx.db, input));
+  .query(({ ctx, input }) => listOrdersPage(ctx.statements, input));
