@@ -85,6 +85,16 @@ function once(run: () => Promise<void>): () => Promise<void> {
   };
 }
 
+/** The client over `adapter` (wrapped as the options say) and the hot-path statements on its one connection. */
+function connectClient<Client extends PrismaClientLike>(
+  adapter: SqlDriverAdapterFactory,
+  options: OpenDatabaseOptions,
+  setup: DatabaseSetup<Client>,
+): { client: Client; statements: Statements } {
+  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
+  return { client: setup.createClient(shared.factory), statements: shared.statements };
+}
+
 function openPostgres<Client extends PrismaClientLike>(
   url: string,
   options: OpenDatabaseOptions,
@@ -100,11 +110,10 @@ function openPostgres<Client extends PrismaClientLike>(
     },
     { onPoolError: options.onPoolError ?? (() => {}) },
   );
-  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
-  const client = setup.createClient(shared.factory);
+  const { client, statements } = connectClient(adapter, options, setup);
   return {
     client,
-    statements: shared.statements,
+    statements,
     mode: 'postgres',
     ping: async () => {
       await client.$queryRawUnsafe('SELECT 1');
@@ -134,11 +143,10 @@ async function openEmbedded<Client extends PrismaClientLike>(
     }
   }
   const adapter = new PrismaPGlite(embedded.pglite);
-  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
-  const client = setup.createClient(shared.factory);
+  const { client, statements } = connectClient(adapter, options, setup);
   return {
     client,
-    statements: shared.statements,
+    statements,
     mode: 'embedded',
     ping: async () => {
       await client.$queryRawUnsafe('SELECT 1');

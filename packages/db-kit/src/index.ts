@@ -19,4 +19,4 @@ export { DEFAULT_TEMPLATES_DIR, ensureTemplate as ensureEmbeddedTemplate } from 
 export { readMigrationsFolder, writeMigration } from './migrations-folder.ts';
 export { deployMigrationsToPglite, deployMigrationsToUrl, diffSchemaAgainstMigrations } from './migrator.ts';
 export { createQueryCounter, type QueryCounter, type QueryCounts } from './query-counter.ts';
-export { type SqlRow, type SqlStatement, type Statements, shareConnection } from './statements.ts';
+export type { SqlRow, SqlStatement, Statements } from './statements.ts';
