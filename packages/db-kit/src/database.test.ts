@@ -92,6 +92,23 @@ await describeWithPostgres('PostgreSQL database', () => {
     }
   });
 
+  it('prepares the hot statements once per connection, and nothing Prisma generates', async () => {
+    const db = await openInventoryDatabase({ url: database.url, dataDir: await freshTempDir(), poolMax: 1 });
+    try {
+      const hot = { text: 'SELECT "quantity" FROM "stock" WHERE "sku" = $1', values: ['SKU1'] };
+      // Twice: the second run binds the statement the first one prepared (a second Parse under the same
+      // name would fail on PostgreSQL's side: "prepared statement already exists").
+      expect(await db.statements.rows(hot)).toEqual([{ quantity: 3 }]);
+      expect(await db.statements.rows({ ...hot, values: ['NOPE'] })).toEqual([]);
+      await db.client.stock.findMany();
+      const prepared = await db.client.$queryRaw<{ name: string; statement: string }[]>`
+        SELECT "name", "statement" FROM pg_prepared_statements ORDER BY "name"`;
+      expect(prepared).toEqual([{ name: 'oos_hot_1', statement: hot.text }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fails ping when the server cannot be reached', async () => {
     const db = await openInventoryDatabase({
       url: 'postgresql://postgres@127.0.0.1:1/nowhere',

@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { openEmbeddedDatabase } from './embedded-database.ts';
-import { type Statements, shareConnection } from './statements.ts';
+import { type PreparedNames, preparedNames, type Statements, shareConnection } from './statements.ts';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 export type ServiceName = 'gateway' | 'inventory' | 'payments';
@@ -90,8 +90,9 @@ function connectClient<Client extends PrismaClientLike>(
   adapter: SqlDriverAdapterFactory,
   options: OpenDatabaseOptions,
   setup: DatabaseSetup<Client>,
+  prepared?: PreparedNames,
 ): { client: Client; statements: Statements } {
-  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter);
+  const shared = shareConnection(options.wrapAdapter?.(adapter) ?? adapter, prepared);
   return { client: setup.createClient(shared.factory), statements: shared.statements };
 }
 
@@ -102,15 +103,16 @@ function openPostgres<Client extends PrismaClientLike>(
 ): Database<Client> {
   // PrismaPg owns the pool (so $disconnect ends it) and listens for idle-connection errors, which would
   // otherwise crash the process; the pool replaces such a connection by itself.
+  const prepared = preparedNames();
   const adapter = new PrismaPg(
     {
       connectionString: url,
       max: options.poolMax ?? DEFAULT_POOL_MAX,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     },
-    { onPoolError: options.onPoolError ?? (() => {}) },
+    { onPoolError: options.onPoolError ?? (() => {}), statementNameGenerator: prepared.nameOf },
   );
-  const { client, statements } = connectClient(adapter, options, setup);
+  const { client, statements } = connectClient(adapter, options, setup, prepared);
   return {
     client,
     statements,

@@ -3,6 +3,7 @@ import type {
   ArgType,
   SqlDriverAdapter,
   SqlDriverAdapterFactory,
+  SqlQuery,
 } from '@prisma/driver-adapter-utils';
 
 /** A statement with PostgreSQL's `$1…` placeholders and their values: what `Prisma.sql` builds (`text`, `values`). */
@@ -38,10 +39,35 @@ function argTypeOf(value: unknown): ArgType {
   return { scalarType: scalarTypeOf(value), arity: 'scalar' };
 }
 
-function statementsOver(connect: () => Promise<SqlDriverAdapter>): Statements {
+/**
+ * Names for the hot statements, by text, for the pg adapter's `statementNameGenerator`: pg then prepares each one
+ * once per connection and afterwards sends only Bind/Execute, so PostgreSQL neither parses nor plans it again per
+ * order (an unnamed statement is both, every time). Only texts that {@link Statements} sent get a name: the set is
+ * the hot path's few fixed texts, never Prisma's generated ones (whose variety would grow every connection's
+ * cache of prepared statements without bound).
+ */
+export interface PreparedNames {
+  /** The name `query` is prepared under, or '' to send it unnamed (pg treats an empty name as none). */
+  nameOf(query: SqlQuery): string;
+  /** Marks a hot statement's text as one to prepare. */
+  register(text: string): void;
+}
+
+export function preparedNames(): PreparedNames {
+  const names = new Map<string, string>();
+  return {
+    nameOf: (query) => names.get(query.sql) ?? '',
+    register(text) {
+      if (!names.has(text)) names.set(text, `oos_hot_${names.size + 1}`);
+    },
+  };
+}
+
+function statementsOver(connect: () => Promise<SqlDriverAdapter>, prepared?: PreparedNames): Statements {
   return {
     async rows(statement) {
       const adapter = await connect();
+      prepared?.register(statement.text);
       const result = await adapter.queryRaw({
         sql: statement.text,
         args: [...statement.values],
@@ -62,7 +88,10 @@ function statementsOver(connect: () => Promise<SqlDriverAdapter>): Statements {
  * One connection of `factory` shared by the PrismaClient (which connects through the returned factory and disposes
  * the connection at `$disconnect`) and the {@link Statements}: one pool, not two.
  */
-export function shareConnection(factory: SqlDriverAdapterFactory): {
+export function shareConnection(
+  factory: SqlDriverAdapterFactory,
+  prepared?: PreparedNames,
+): {
   factory: SqlDriverAdapterFactory;
   statements: Statements;
 } {
@@ -76,6 +105,6 @@ export function shareConnection(factory: SqlDriverAdapterFactory): {
   };
   return {
     factory: { provider: factory.provider, adapterName: factory.adapterName, connect },
-    statements: statementsOver(connect),
+    statements: statementsOver(connect, prepared),
   };
 }
