@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMigrationsFolder } from './migrations-folder.ts';
 import { deployMigrationsToUrl } from './migrator.ts';
+import { MAX_PREPARED_STATEMENTS } from './statements.ts';
 import { inventoryMigrationsDir, openInventoryDatabase } from './test-packages.ts';
 import { createTestDatabase, describeWithPostgres, freshTempDir, type TestDatabase } from './testing.ts';
 
@@ -104,6 +105,24 @@ await describeWithPostgres('PostgreSQL database', () => {
       const prepared = await db.client.$queryRaw<{ name: string; statement: string }[]>`
         SELECT "name", "statement" FROM pg_prepared_statements ORDER BY "name"`;
       expect(prepared).toEqual([{ name: 'oos_hot_1', statement: hot.text }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares no more than its cap of distinct texts, and still answers the rest unnamed', async () => {
+    const db = await openInventoryDatabase({ url: database.url, dataDir: await freshTempDir(), poolMax: 1 });
+    try {
+      const texts = Array.from(
+        { length: MAX_PREPARED_STATEMENTS + 3 },
+        (_, n) => `SELECT $1::int + ${n} AS "sum"`,
+      );
+      for (const [n, text] of texts.entries()) {
+        expect(await db.statements.rows({ text, values: [1] })).toEqual([{ sum: 1 + n }]);
+      }
+      const [prepared] = await db.client.$queryRaw<{ count: bigint }[]>`
+        SELECT count(*) AS "count" FROM pg_prepared_statements`;
+      expect(Number(prepared?.count)).toBe(MAX_PREPARED_STATEMENTS);
     } finally {
       await db.close();
     }

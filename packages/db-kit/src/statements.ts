@@ -53,12 +53,19 @@ export interface PreparedNames {
   register(text: string): void;
 }
 
+/**
+ * The hot path has a handful of texts; a caller that one day builds its text per call (an IN list, say) gets the
+ * first few prepared and the rest sent unnamed, instead of a prepared statement per variant on every connection.
+ */
+export const MAX_PREPARED_STATEMENTS = 32;
+
 export function preparedNames(): PreparedNames {
   const names = new Map<string, string>();
   return {
     nameOf: (query) => names.get(query.sql) ?? '',
     register(text) {
-      if (!names.has(text)) names.set(text, `oos_hot_${names.size + 1}`);
+      if (names.has(text) || names.size >= MAX_PREPARED_STATEMENTS) return;
+      names.set(text, `oos_hot_${names.size + 1}`);
     },
   };
 }
