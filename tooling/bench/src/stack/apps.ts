@@ -82,9 +82,15 @@ export function appProcess(
   // BENCH_CPU_PROF_INTERVAL=<µs> samples more often than V8's 1000 µs (Node refuses it in NODE_OPTIONS).
   const profileDir = process.env.BENCH_CPU_PROF;
   const interval = process.env.BENCH_CPU_PROF_INTERVAL;
-  const profiling = ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir ?? '.')];
-  if (interval) profiling.push('--cpu-prof-interval', interval);
-  const args = profileDir ? [...profiling, ...entry] : entry;
+  const profiling = profileDir
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        path.resolve(profileDir),
+        ...(interval ? ['--cpu-prof-interval', interval] : []),
+      ]
+    : [];
+  const args = [...profiling, ...entry];
   return new ManagedProcess(app, { command: node, args, cwd, env, logFile });
 }
 
